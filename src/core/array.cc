@@ -1,0 +1,114 @@
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+#include "core/array_impl.h"
+
+namespace jx {
+namespace {
+
+const ArrayImpl& checked(const std::shared_ptr<ArrayImpl>& impl) {
+  if (!impl) throw ValueError("use of a null jx::Array (default-constructed, never assigned)");
+  return *impl;
+}
+
+template <class To>
+void convert_elements(const void* src, DType from, To* dst, size_t n) {
+  dispatch_dtype(from, [&](auto tag) {
+    using From = typename decltype(tag)::type;
+    const From* s = static_cast<const From*>(src);
+    for (size_t i = 0; i < n; ++i) dst[i] = static_cast<To>(s[i]);
+  });
+}
+
+}  // namespace
+
+Array make_array(const ShapedArray& aval) {
+  auto impl = std::make_shared<ArrayImpl>();
+  impl->aval = aval;
+  impl->buffer = allocate_buffer(static_cast<size_t>(aval.size()) * itemsize(aval.dtype));
+  return Array(std::move(impl));
+}
+
+Array make_array(Shape shape, DType dtype, bool weak_type) {
+  return make_array(ShapedArray{std::move(shape), dtype, weak_type});
+}
+
+Array make_view(const ShapedArray& aval, std::shared_ptr<Buffer> buffer, size_t offset) {
+  auto impl = std::make_shared<ArrayImpl>();
+  impl->aval = aval;
+  impl->buffer = std::move(buffer);
+  impl->offset = offset;
+  return Array(std::move(impl));
+}
+
+const void* array_data(const Array& a) {
+  const ArrayImpl& impl = checked(a.impl_ptr());
+  if (!impl.buffer) {
+    throw ValueError(
+        "Attempted to read the data of an abstract value (a tracer of shape " + impl.aval.str() +
+        "); concrete values are not available inside a transformation (JAX's "
+        "ConcretizationTypeError)");
+  }
+  return impl.mutable_data();
+}
+
+const Shape& Array::shape() const { return checked(impl_).aval.shape; }
+DType Array::dtype() const { return checked(impl_).aval.dtype; }
+bool Array::weak_type() const { return checked(impl_).aval.weak_type; }
+const ShapedArray& Array::aval() const { return checked(impl_).aval; }
+bool Array::is_concrete() const { return checked(impl_).buffer != nullptr; }
+const void* Array::data() const { return array_data(*this); }
+
+void Array::check_data_type(DType requested) const {
+  if (dtype() != requested) {
+    throw DTypeError("Array::data<T>(): T is " + std::string(dtype_name(requested)) +
+                     " but the array's dtype is " + std::string(dtype_name(dtype())) +
+                     "; use to_vector<T>() to convert");
+  }
+}
+
+void Array::copy_elements(void* out, DType as, size_t n, bool require_single) const {
+  if (require_single && size() != 1) {
+    throw ValueError("item(): can only convert an array of size 1 to a scalar, got shape " +
+                     shape().str());
+  }
+  const void* src = data();
+  dispatch_dtype(as, [&](auto tag) {
+    using To = typename decltype(tag)::type;
+    convert_elements(src, dtype(), static_cast<To*>(out), n);
+  });
+}
+
+Array Array::from_scalar_f64(double v, bool) {
+  Array a = make_array(Shape{}, DType::float32, true);
+  *mutable_data<float>(a) = static_cast<float>(v);
+  a.impl()->literal = v;
+  return a;
+}
+
+Array Array::from_scalar_i64(int64_t v) {
+  bool fits = v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
+  Array a = make_array(Shape{}, fits ? DType::int32 : DType::int64, true);
+  if (fits) *mutable_data<int32_t>(a) = static_cast<int32_t>(v);
+  else *mutable_data<int64_t>(a) = v;
+  a.impl()->literal = v;
+  return a;
+}
+
+Array Array::from_scalar_u64(uint64_t v) {
+  if (v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return from_scalar_i64(static_cast<int64_t>(v));
+  }
+  throw ValueError("Python-int-like scalar " + std::to_string(v) +
+                   " is too large to convert to int64");
+}
+
+Array Array::from_bool(bool v) {
+  Array a = make_array(Shape{}, DType::bool_, false);
+  *mutable_data<bool>(a) = v;
+  return a;
+}
+
+}  // namespace jx

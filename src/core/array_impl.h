@@ -1,0 +1,50 @@
+// What an Array handle points to: an aval plus either concrete data or a tracer.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <variant>
+
+#include "core/buffer.h"
+#include "jx/array.h"
+
+namespace jx {
+
+// A value owned by some trace (defined by the interpreters; core only holds it).
+class Tracer {
+ public:
+  virtual ~Tracer() = default;
+};
+
+struct ArrayImpl {
+  ShapedArray aval;
+  // Concrete data: C-contiguous elements starting `offset` bytes into `buffer`.
+  std::shared_ptr<Buffer> buffer;
+  size_t offset = 0;
+  // Set when this array is a tracer.
+  std::shared_ptr<Tracer> tracer;
+  // The exact value of a weakly typed scalar made from a C++ number, so that promoting it to a
+  // wider dtype (float64, int64) does not lose what float32/int32 storage rounded away.
+  std::variant<std::monostate, double, int64_t, uint64_t> literal;
+
+  char* mutable_data() const { return static_cast<char*>(buffer->data()) + offset; }
+};
+
+// A fresh, uninitialised concrete array for `aval` (data from the caching allocator).
+Array make_array(const ShapedArray& aval);
+Array make_array(Shape shape, DType dtype, bool weak_type = false);
+// A concrete array that shares `buffer` (e.g. a reshape or a leading-axis slice: no copy).
+Array make_view(const ShapedArray& aval, std::shared_ptr<Buffer> buffer, size_t offset);
+// Pointer to the elements of a concrete array (throws for a tracer or a null handle).
+const void* array_data(const Array& a);
+// Writable pointer to the elements of an array the caller just made with make_array.
+template <class T = void>
+T* mutable_data(const Array& a) {
+  return reinterpret_cast<T*>(a.impl()->mutable_data());
+}
+template <class T>
+const T* typed_data(const Array& a) {
+  return static_cast<const T*>(array_data(a));
+}
+
+}  // namespace jx

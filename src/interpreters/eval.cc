@@ -1,0 +1,56 @@
+#include <sstream>
+
+#include "core/array_impl.h"
+#include "interpreters/trace.h"
+
+namespace jx {
+namespace {
+thread_local Trace* g_current_trace = nullptr;
+}
+
+Trace* current_trace() { return g_current_trace; }
+
+TraceScope::TraceScope(Trace* trace) : saved_(g_current_trace) { g_current_trace = trace; }
+TraceScope::~TraceScope() { g_current_trace = saved_; }
+
+std::vector<Array> eval_primitive(Prim p, std::span<const Array> args, const Params& params) {
+  const PrimitiveRules& r = rules(p);
+  if (!r.impl || !r.abstract_eval) {
+    throw NotSupportedError(std::string(primitive_name(p)) + " has no CPU kernel registered");
+  }
+  ShapedArray inline_avals[4];
+  std::vector<ShapedArray> heap_avals;
+  ShapedArray* avals = inline_avals;
+  if (args.size() > 4) {
+    heap_avals.resize(args.size());
+    avals = heap_avals.data();
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Array& a = args[i];
+    if (!a.valid()) {
+      throw ValueError(std::string(primitive_name(p)) + ": argument " + std::to_string(i) +
+                       " is a null jx::Array (default-constructed, never assigned)");
+    }
+    if (!a.is_concrete()) {
+      throw ValueError(std::string(primitive_name(p)) +
+                       ": got a tracer outside of the transformation that created it (an "
+                       "escaped tracer); return it from the transformed function instead of "
+                       "storing it");
+    }
+    avals[i] = a.aval();
+  }
+  std::span<const ShapedArray> in(avals, args.size());
+  std::vector<ShapedArray> out = r.abstract_eval(in, params);
+  return r.impl(args, params, out);
+}
+
+std::vector<Array> bind(Prim p, std::span<const Array> args, const Params& params) {
+  if (Trace* t = current_trace()) return t->process_primitive(p, args, params);
+  return eval_primitive(p, args, params);
+}
+
+Array bind1(Prim p, std::span<const Array> args, const Params& params) {
+  return std::move(bind(p, args, params)[0]);
+}
+
+}  // namespace jx

@@ -1,0 +1,74 @@
+// Primitives and their rule table. Each primitive is named once in primitives.def; the file of
+// its family (src/primitives/<family>.cc) registers all of its rules together in one block.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ir/params.h"
+#include "jx/array.h"
+
+namespace jx {
+
+enum class Prim : uint16_t {
+#define JX_PRIMITIVE(id, name, family) id,
+#include "ir/primitives.def"
+#undef JX_PRIMITIVE
+};
+
+inline constexpr int kNumPrimitives = 0
+#define JX_PRIMITIVE(id, name, family) +1
+#include "ir/primitives.def"
+#undef JX_PRIMITIVE
+    ;
+
+std::string_view primitive_name(Prim p);
+std::string_view primitive_family(Prim p);
+
+// Shape/dtype rule: the output avals for the input avals, or a jx::Error naming the op, the
+// shapes and the problem.
+using AbstractEvalRule =
+    std::function<std::vector<ShapedArray>(std::span<const ShapedArray>, const Params&)>;
+// CPU kernel: concrete inputs (already checked by abstract_eval) to concrete outputs.
+using ImplRule = std::function<std::vector<Array>(std::span<const Array>, const Params&,
+                                                  std::span<const ShapedArray> out_avals)>;
+// vmap: inputs with their batch dims (none = not mapped) to outputs with theirs.
+using BatchDim = std::optional<int>;
+using BatchRule = std::function<std::pair<std::vector<Array>, std::vector<BatchDim>>(
+    std::span<const Array>, std::span<const BatchDim>, const Params&)>;
+// Forward mode: (primals, tangents) to (primal outputs, tangent outputs), written with
+// primitives so it can itself be transformed.
+using JvpRule = std::function<std::pair<std::vector<Array>, std::vector<Array>>(
+    std::span<const Array> primals, std::span<const Array> tangents, const Params&)>;
+// Transpose of a linear primitive: cotangents of the outputs to cotangents of the linear inputs.
+using TransposeRule = std::function<std::vector<Array>(
+    std::span<const Array> cotangents, std::span<const Array> primals,
+    std::span<const bool> is_linear, const Params&)>;
+
+struct PrimitiveRules {
+  AbstractEvalRule abstract_eval;
+  ImplRule impl;
+  BatchRule batch;          // filled by the vmap issue
+  JvpRule jvp;              // filled by the autodiff issue
+  TransposeRule transpose;  // linear primitives only; filled by the autodiff issue
+  bool multiple_results = false;
+};
+
+// The rule slots of p (filled once, on first use, by the family registrations).
+const PrimitiveRules& rules(Prim p);
+// For registration code only.
+PrimitiveRules& mutable_rules(Prim p);
+
+// Applies p to args under the current transformation (or runs its kernel when there is none).
+std::vector<Array> bind(Prim p, std::span<const Array> args, const Params& params = {});
+// bind for single-result primitives.
+Array bind1(Prim p, std::span<const Array> args, const Params& params = {});
+inline Array bind1(Prim p, std::initializer_list<Array> args, const Params& params = {}) {
+  return bind1(p, std::span<const Array>(args.begin(), args.size()), params);
+}
+
+}  // namespace jx
