@@ -74,6 +74,26 @@ class Array {
 
   explicit Array(std::shared_ptr<ArrayImpl> impl) : impl_(std::move(impl)) {}
 
+  // A strongly typed array holding a copy of `values` (row-major) with the given shape.
+  // Throws ShapeError when values.size() != shape.numel().
+  //   Array::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3})
+  template <Scalar T>
+  static Array from_vector(const std::vector<T>& values, const Shape& shape) {
+    if constexpr (std::is_same_v<T, bool>) {
+      std::vector<uint8_t> bytes(values.begin(), values.end());
+      return from_raw(bytes.data(), DType::bool_, bytes.size(), shape);
+    } else {
+      return from_raw(values.data(), dtype_of<T>(), values.size(), shape);
+    }
+  }
+  // A 1-D array holding a copy of values.
+  template <Scalar T>
+  static Array from_vector(const std::vector<T>& values) {
+    return from_vector(values, Shape{static_cast<int64_t>(values.size())});
+  }
+  // Copies n elements of dtype from data into a new strongly typed array of the given shape.
+  static Array from_raw(const void* data, DType dtype, size_t n, const Shape& shape);
+
   const Shape& shape() const;
   DType dtype() const;
   bool weak_type() const;

@@ -81,6 +81,20 @@ void Array::copy_elements(void* out, DType as, size_t n, bool require_single) co
   });
 }
 
+Array Array::from_raw(const void* data, DType dtype, size_t n, const Shape& shape) {
+  for (int64_t d : shape) {
+    if (d < 0) throw ShapeError("array shape " + shape.str() + " has a negative dimension");
+  }
+  if (static_cast<int64_t>(n) != shape.numel()) {
+    throw ShapeError("cannot make an array of shape " + shape.str() + " (" +
+                     std::to_string(shape.numel()) + " elements) from " + std::to_string(n) +
+                     " values");
+  }
+  Array a = make_array(shape, dtype, false);
+  if (n) std::memcpy(mutable_data(a), data, n * itemsize(dtype));
+  return a;
+}
+
 Array Array::from_scalar_f64(double v, bool) {
   Array a = make_array(Shape{}, DType::float32, true);
   *mutable_data<float>(a) = static_cast<float>(v);
