@@ -1,0 +1,10 @@
+// jx: JAX's composable transformations for C++. The umbrella header.
+#pragma once
+
+#include "jx/array.h"
+#include "jx/dtype.h"
+#include "jx/errors.h"
+#include "jx/lax.h"
+#include "jx/memory.h"
+#include "jx/numpy.h"
+#include "jx/shape.h"

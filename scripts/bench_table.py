@@ -1,0 +1,54 @@
+"""Prints the benchmark ratio table: each jx benchmark beside its baseline from the same run."""
+import json
+import sys
+
+# (jx benchmark, baseline, what the ratio means)
+PAIRS = [
+    ("BM_add_jx", "BM_add_std_transform", "add 16M f32 vs std::transform (1 thread)"),
+    ("BM_add_jx", "BM_add_plain_2threads", "add 16M f32 vs plain 2-thread loop (bandwidth)"),
+    ("BM_sum_jx", "BM_sum_std_accumulate", "sum 64M f32 vs std::accumulate (1 thread)"),
+    ("BM_sum_jx", "BM_sum_plain_2threads", "sum 64M f32 vs plain 2-thread loop (bandwidth)"),
+    ("BM_matmul_jx", "BM_matmul_dnnl_sgemm", "matmul 2048^3 f32 vs dnnl_sgemm"),
+]
+
+
+def load(paths):
+    best = {}
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        for b in data["benchmarks"]:
+            if b.get("run_type") == "aggregate":
+                continue
+            name = b["run_name"] if "run_name" in b else b["name"]
+            t = b["real_time"]
+            if name not in best or t < best[name]["real_time"]:
+                best[name] = b
+    return best
+
+
+def fmt_time(b):
+    return f'{b["real_time"]:.4g} {b["time_unit"]}'
+
+
+def main():
+    best = load(sys.argv[1:])
+    print(f'{"benchmark":34} {"min time":>14} {"GB/s":>8} {"GFLOP/s":>8}')
+    for name, b in sorted(best.items()):
+        gbs = b.get("bytes_per_second")
+        gflops = b.get("GFLOP/s")
+        print(f'{name:34} {fmt_time(b):>14} {gbs / 1e9 if gbs else float("nan"):8.2f} '
+              f'{gflops / 1e9 if gflops else float("nan"):8.1f}')
+    print()
+    print(f'{"comparison (speed of jx / baseline; >1 = jx faster)":62} {"ratio":>7}')
+    for jx_name, base, label in PAIRS:
+        if jx_name in best and base in best:
+            r = best[base]["real_time"] / best[jx_name]["real_time"]
+            print(f"{label:62} {r:7.2f}")
+    if "BM_dispatch_add_1elem" in best:
+        b = best["BM_dispatch_add_1elem"]
+        print(f'{"dispatch: add of two 1-element arrays":62} {fmt_time(b):>7}')
+
+
+if __name__ == "__main__":
+    main()
