@@ -114,6 +114,25 @@ void BM_matmul_dnnl_sgemm(benchmark::State& state) {
   set_flops(state, kMatN);
 }
 
+// Arrays are always contiguous (no strided views): a transpose is a copy. This measures what
+// that copy costs next to the cheapest possible pass over the same bytes (memcpy).
+constexpr int64_t kTransN = 4096;
+void BM_transpose_jx(benchmark::State& state) {
+  jx::Array a = filled(kTransN * kTransN, 1.0f).reshape({kTransN, kTransN});
+  for (auto _ : state) benchmark::DoNotOptimize(jx::lax::transpose(a, {1, 0}));
+  set_bytes(state, 2 * kTransN * kTransN * 4);
+}
+void BM_copy_memcpy(benchmark::State& state) {
+  std::vector<float> a(kTransN * kTransN, 1.0f), c(kTransN * kTransN);
+  for (auto _ : state) {
+    plain_parallel(kTransN * kTransN, [&](int64_t s, int64_t e) {
+      std::copy(a.begin() + s, a.begin() + e, c.begin() + s);
+    });
+    benchmark::DoNotOptimize(c.data());
+  }
+  set_bytes(state, 2 * kTransN * kTransN * 4);
+}
+
 void BM_dispatch_add_1elem(benchmark::State& state) {
   jx::Array a = filled(1, 1.0f), b = filled(1, 2.0f);
   for (auto _ : state) benchmark::DoNotOptimize(jx::lax::add(a, b));
@@ -127,6 +146,8 @@ BENCHMARK(BM_sum_std_accumulate)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_sum_plain_2threads)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_matmul_jx)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_matmul_dnnl_sgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_transpose_jx)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_copy_memcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_dispatch_add_1elem)->Unit(benchmark::kNanosecond);
 
 }  // namespace

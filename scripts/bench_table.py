@@ -9,6 +9,7 @@ PAIRS = [
     ("BM_sum_jx", "BM_sum_std_accumulate", "sum 64M f32 vs std::accumulate (1 thread)"),
     ("BM_sum_jx", "BM_sum_plain_2threads", "sum 64M f32 vs plain 2-thread loop (bandwidth)"),
     ("BM_matmul_jx", "BM_matmul_dnnl_sgemm", "matmul 2048^3 f32 vs dnnl_sgemm"),
+    ("BM_transpose_jx", "BM_copy_memcpy", "transpose 4096^2 f32 vs 2-thread memcpy (view cost)"),
 ]
 
 
