@@ -1,5 +1,257 @@
+// Elementwise unary primitives: sign manipulation, rounding, transcendental and special
+// functions, is_finite and not. The output has the operand's shape, dtype and weak type
+// (is_finite: strong bool).
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "backend/cpu/special_math.h"
+#include "jx/lax.h"
 #include "primitives/families.h"
+#include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
-void register_unary() {}
+namespace {
+
+template <class T>
+constexpr bool kIsFloat = std::is_floating_point_v<T>;
+template <class T>
+constexpr bool kNotBool = !std::is_same_v<T, bool>;
+template <class T>
+constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+// Two's-complement negation without signed overflow: -INT_MIN wraps to INT_MIN, as in XLA.
+template <class T>
+T wrapping_neg(T x) {
+  if constexpr (kIsFloat<T>) {
+    return -x;
+  } else {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(U(0) - static_cast<U>(x));
+  }
+}
+
+template <class T>
+T abs_op(T x) {
+  if constexpr (kIsFloat<T>)
+    return std::fabs(x);
+  else if constexpr (std::is_unsigned_v<T>)
+    return x;
+  else
+    return x < 0 ? wrapping_neg(x) : x;
+}
+
+// XLA's sign: -1/0/1 for integers; for floats +-1, and zeros (keeping their sign) and NaN
+// map to themselves.
+template <class T>
+T sign_op(T x) {
+  if constexpr (kIsFloat<T>) {
+    return (x == T(0) || std::isnan(x)) ? x : std::copysign(T(1), x);
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return static_cast<T>(x != 0);
+  } else {
+    return static_cast<T>((x > 0) - (x < 0));
+  }
+}
+
+// 1 / (1 + exp(-x)) without overflow: for x < 0 exp(-x) can overflow, so use e / (1 + e)
+// with e = exp(x) there.
+template <class T>
+T logistic_op(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+// Registers a unary primitive whose kernel is op.template apply<T>(x), instantiated only for
+// the dtypes in `cls`.
+template <class Op>
+void def_unary(Prim p, DTypeClass cls, Op op) {
+  PrimitiveRules& r = mutable_rules(p);
+  std::string_view name = primitive_name(p);
+  r.abstract_eval = [name, cls](std::span<const ShapedArray> in, const Params& params) {
+    check_arity(name, in, 1);
+    check_dtype_class(name, in[0].dtype, cls);
+    Op::check_params(name, params);
+    if (Op::kBoolResult) return single(ShapedArray{in[0].shape, DType::bool_, false});
+    return single(ShapedArray{in[0].shape, in[0].dtype, in[0].weak_type});
+  };
+  r.impl = [op](std::span<const Array> in, const Params& params, std::span<const ShapedArray> out) {
+    Array result = make_array(out[0]);
+    const int64_t n = result.size();
+    dispatch_dtype(in[0].dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (Op::template accepts<T>) {
+        using R = std::conditional_t<Op::kBoolResult, bool, T>;
+        op.template run<T, R>(typed_data<T>(in[0]), mutable_data<R>(result), n, params);
+      }
+    });
+    return single(std::move(result));
+  };
+}
+
+// An op without params: a per-element expression, mapped over the array.
+#define JX_UNARY_OP(NAME, BOOL_RESULT, ACCEPTS, ...)               \
+  struct NAME {                                                    \
+    static constexpr bool kBoolResult = BOOL_RESULT;               \
+    template <class T>                                             \
+    static constexpr bool accepts = ACCEPTS;                       \
+    static void check_params(std::string_view, const Params&) {}   \
+    template <class T, class R>                                    \
+    void run(const T* x, R* out, int64_t n, const Params&) const { \
+      map_unary(x, out, n, [](T x) -> R { return __VA_ARGS__; });  \
+    }                                                              \
+  };
+
+JX_UNARY_OP(NegOp, false, kNotBool<T>, wrapping_neg(x))
+JX_UNARY_OP(AbsOp, false, kNotBool<T>, abs_op(x))
+JX_UNARY_OP(SignOp, false, kNotBool<T>, sign_op(x))
+JX_UNARY_OP(FloorOp, false, kIsFloat<T>, std::floor(x))
+JX_UNARY_OP(CeilOp, false, kIsFloat<T>, std::ceil(x))
+JX_UNARY_OP(ExpOp, false, kIsFloat<T>, std::exp(x))
+JX_UNARY_OP(Exp2Op, false, kIsFloat<T>, std::exp2(x))
+JX_UNARY_OP(LogOp, false, kIsFloat<T>, std::log(x))
+JX_UNARY_OP(Log1pOp, false, kIsFloat<T>, std::log1p(x))
+JX_UNARY_OP(Expm1Op, false, kIsFloat<T>, std::expm1(x))
+JX_UNARY_OP(SqrtOp, false, kIsFloat<T>, std::sqrt(x))
+JX_UNARY_OP(RsqrtOp, false, kIsFloat<T>, T(1) / std::sqrt(x))
+JX_UNARY_OP(CbrtOp, false, kIsFloat<T>, std::cbrt(x))
+JX_UNARY_OP(SinOp, false, kIsFloat<T>, std::sin(x))
+JX_UNARY_OP(CosOp, false, kIsFloat<T>, std::cos(x))
+JX_UNARY_OP(TanOp, false, kIsFloat<T>, std::tan(x))
+JX_UNARY_OP(AsinOp, false, kIsFloat<T>, std::asin(x))
+JX_UNARY_OP(AcosOp, false, kIsFloat<T>, std::acos(x))
+JX_UNARY_OP(AtanOp, false, kIsFloat<T>, std::atan(x))
+JX_UNARY_OP(SinhOp, false, kIsFloat<T>, std::sinh(x))
+JX_UNARY_OP(CoshOp, false, kIsFloat<T>, std::cosh(x))
+JX_UNARY_OP(TanhOp, false, kIsFloat<T>, std::tanh(x))
+JX_UNARY_OP(AsinhOp, false, kIsFloat<T>, std::asinh(x))
+JX_UNARY_OP(AcoshOp, false, kIsFloat<T>, std::acosh(x))
+JX_UNARY_OP(AtanhOp, false, kIsFloat<T>, std::atanh(x))
+JX_UNARY_OP(LogisticOp, false, kIsFloat<T>, logistic_op(x))
+JX_UNARY_OP(ErfOp, false, kIsFloat<T>, std::erf(x))
+JX_UNARY_OP(ErfcOp, false, kIsFloat<T>, std::erfc(x))
+JX_UNARY_OP(ErfInvOp, false, kIsFloat<T>, cpu::erf_inv(x))
+JX_UNARY_OP(LgammaOp, false, kIsFloat<T>, cpu::lgamma(x))
+JX_UNARY_OP(DigammaOp, false, kIsFloat<T>, cpu::digamma(x))
+JX_UNARY_OP(IsFiniteOp, true, kIsFloat<T>, std::isfinite(x))
+JX_UNARY_OP(NotOp, false, !kIsFloat<T>, [&] {
+  if constexpr (std::is_same_v<T, bool>)
+    return !x;
+  else
+    return T(~x);
+}())
+#undef JX_UNARY_OP
+
+// round: Params {"rounding_method": 0 (halves away from zero) or 1 (halves to even)}.
+struct RoundOp {
+  static constexpr bool kBoolResult = false;
+  template <class T>
+  static constexpr bool accepts = kIsFloat<T>;
+  static int64_t method(const Params& params) {
+    return params.has("rounding_method") ? params.get_int("rounding_method") : 0;
+  }
+  static void check_params(std::string_view name, const Params& params) {
+    int64_t m = method(params);
+    if (m != 0 && m != 1) {
+      throw ValueError(std::string(name) +
+                       ": rounding_method must be 0 (AWAY_FROM_ZERO) or 1 "
+                       "(TO_NEAREST_EVEN), got " +
+                       std::to_string(m));
+    }
+  }
+  template <class T, class R>
+  void run(const T* x, R* out, int64_t n, const Params& params) const {
+    // std::nearbyint rounds halves to even in the default rounding mode, which jx never
+    // changes.
+    if (method(params) == 0)
+      map_unary(x, out, n, [](T v) { return std::round(v); });
+    else
+      map_unary(x, out, n, [](T v) { return std::nearbyint(v); });
+  }
+};
+
+}  // namespace
+
+void register_unary() {
+  using C = DTypeClass;
+  def_unary(Prim::neg, C::kNumber, NegOp{});
+  def_unary(Prim::abs, C::kNumber, AbsOp{});
+  def_unary(Prim::sign, C::kNumber, SignOp{});
+  def_unary(Prim::floor, C::kFloating, FloorOp{});
+  def_unary(Prim::ceil, C::kFloating, CeilOp{});
+  def_unary(Prim::round, C::kFloating, RoundOp{});
+  def_unary(Prim::exp, C::kFloating, ExpOp{});
+  def_unary(Prim::exp2, C::kFloating, Exp2Op{});
+  def_unary(Prim::log, C::kFloating, LogOp{});
+  def_unary(Prim::log1p, C::kFloating, Log1pOp{});
+  def_unary(Prim::expm1, C::kFloating, Expm1Op{});
+  def_unary(Prim::sqrt, C::kFloating, SqrtOp{});
+  def_unary(Prim::rsqrt, C::kFloating, RsqrtOp{});
+  def_unary(Prim::cbrt, C::kFloating, CbrtOp{});
+  def_unary(Prim::sin, C::kFloating, SinOp{});
+  def_unary(Prim::cos, C::kFloating, CosOp{});
+  def_unary(Prim::tan, C::kFloating, TanOp{});
+  def_unary(Prim::asin, C::kFloating, AsinOp{});
+  def_unary(Prim::acos, C::kFloating, AcosOp{});
+  def_unary(Prim::atan, C::kFloating, AtanOp{});
+  def_unary(Prim::sinh, C::kFloating, SinhOp{});
+  def_unary(Prim::cosh, C::kFloating, CoshOp{});
+  def_unary(Prim::tanh, C::kFloating, TanhOp{});
+  def_unary(Prim::asinh, C::kFloating, AsinhOp{});
+  def_unary(Prim::acosh, C::kFloating, AcoshOp{});
+  def_unary(Prim::atanh, C::kFloating, AtanhOp{});
+  def_unary(Prim::logistic, C::kFloating, LogisticOp{});
+  def_unary(Prim::erf, C::kFloating, ErfOp{});
+  def_unary(Prim::erfc, C::kFloating, ErfcOp{});
+  def_unary(Prim::erf_inv, C::kFloating, ErfInvOp{});
+  def_unary(Prim::lgamma, C::kFloating, LgammaOp{});
+  def_unary(Prim::digamma, C::kFloating, DigammaOp{});
+  def_unary(Prim::is_finite, C::kFloating, IsFiniteOp{});
+  def_unary(Prim::not_, C::kIntOrBool, NotOp{});
+}
+
 }  // namespace jx::primitives
+
+namespace jx::lax {
+#define JX_LAX_UNARY(fn, prim) \
+  Array fn(const Array& x) { return bind1(Prim::prim, {x}); }
+JX_LAX_UNARY(neg, neg)
+JX_LAX_UNARY(abs, abs)
+JX_LAX_UNARY(sign, sign)
+JX_LAX_UNARY(floor, floor)
+JX_LAX_UNARY(ceil, ceil)
+JX_LAX_UNARY(exp, exp)
+JX_LAX_UNARY(exp2, exp2)
+JX_LAX_UNARY(log, log)
+JX_LAX_UNARY(log1p, log1p)
+JX_LAX_UNARY(expm1, expm1)
+JX_LAX_UNARY(sqrt, sqrt)
+JX_LAX_UNARY(rsqrt, rsqrt)
+JX_LAX_UNARY(cbrt, cbrt)
+JX_LAX_UNARY(sin, sin)
+JX_LAX_UNARY(cos, cos)
+JX_LAX_UNARY(tan, tan)
+JX_LAX_UNARY(asin, asin)
+JX_LAX_UNARY(acos, acos)
+JX_LAX_UNARY(atan, atan)
+JX_LAX_UNARY(sinh, sinh)
+JX_LAX_UNARY(cosh, cosh)
+JX_LAX_UNARY(tanh, tanh)
+JX_LAX_UNARY(asinh, asinh)
+JX_LAX_UNARY(acosh, acosh)
+JX_LAX_UNARY(atanh, atanh)
+JX_LAX_UNARY(logistic, logistic)
+JX_LAX_UNARY(erf, erf)
+JX_LAX_UNARY(erfc, erfc)
+JX_LAX_UNARY(erf_inv, erf_inv)
+JX_LAX_UNARY(lgamma, lgamma)
+JX_LAX_UNARY(digamma, digamma)
+JX_LAX_UNARY(is_finite, is_finite)
+JX_LAX_UNARY(bitwise_not, not_)
+#undef JX_LAX_UNARY
+
+Array round(const Array& x, RoundingMethod method) {
+  return bind1(Prim::round, {x}, Params{{"rounding_method", static_cast<int64_t>(method)}});
+}
+}  // namespace jx::lax
