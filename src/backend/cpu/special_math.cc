@@ -68,17 +68,24 @@ double erf_inv(double x) {
   double a = std::fabs(x);
   if (a == 1.0) return std::copysign(std::numeric_limits<double>::infinity(), x);
   if (a == 0.0) return x;  // keeps -0.0
-  // Newton's method on erf(r) = a from Giles' estimate. For a > 0.5 the residual is written
-  // with erfc and the exactly representable 1 - a, so it keeps full relative accuracy in the
-  // tail where erf(r) rounds to 1.
+  // Newton's method from Giles' estimate. For a <= 0.5 on erf(r) - a; above, on
+  // log(erfc(r)) - log(1 - a), with 1 - a exact: erfc keeps full relative accuracy in the tail
+  // where erf(r) rounds to 1, and the logarithm makes the residual nearly quadratic in r, so
+  // the iteration converges fast even from Giles' extrapolated estimate near a = 1.
   const double two_over_sqrt_pi = 1.1283791670955126;
+  const double log_c = std::log1p(-a);
   double r = giles_erf_inv(a);
-  const double c = 1.0 - a;
-  for (int it = 0; it < 3; ++it) {
-    double f = a <= 0.5 ? std::erf(r) - a : c - std::erfc(r);
-    double step = f / (two_over_sqrt_pi * std::exp(-r * r));
+  for (int it = 0; it < 8; ++it) {
+    double slope = two_over_sqrt_pi * std::exp(-r * r);
+    double step;
+    if (a <= 0.5) {
+      step = (std::erf(r) - a) / slope;
+    } else {
+      double e = std::erfc(r);
+      step = -(std::log(e) - log_c) * e / slope;
+    }
     r -= step;
-    if (std::fabs(step) <= 1e-17 * r) break;
+    if (std::fabs(step) <= 1e-16 * r) break;
   }
   return std::copysign(r, x);
 }
