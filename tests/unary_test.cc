@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <string>
@@ -235,6 +236,65 @@ TEST(Unary, TranscendentalFloat64) {
 TEST(Unary, TranscendentalFloat32) {
   for (const Case& c : transcendental_cases()) {
     expect_close<float>(c.fn(arr<float>(cast_vec<float>(c.x))), c.y32, 4.8e-7, c.name + " f32");
+  }
+}
+
+// Distance in units in the last place between two floats (0 for two NaNs, "infinite" when
+// exactly one is NaN or infinite).
+int64_t ulp_distance(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : int64_t{1} << 40;
+  if (std::isinf(a) || std::isinf(b)) return a == b ? 0 : int64_t{1} << 40;
+  auto key = [](float v) {
+    int32_t i;
+    std::memcpy(&i, &v, sizeof i);
+    return i < 0 ? int64_t{std::numeric_limits<int32_t>::min()} - i : int64_t{i};
+  };
+  return std::llabs(key(a) - key(b));
+}
+
+// The float32 kernels of exp, log, log1p, expm1, sin, cos, tanh and logistic are vectorised
+// approximations; sweep them against float64 libm (rounded to float32) over a dense grid,
+// every binade of both signs (subnormals included) and the special values.
+TEST(Unary, Float32VectorisedKernelsStayWithinFewUlp) {
+  std::vector<float> x;
+  for (int i = -400000; i <= 400000; ++i) x.push_back(static_cast<float>(i) * 2.5e-4f);
+  for (int e = -149; e < 128; ++e) {
+    for (int m = 0; m < 32; ++m) {
+      float v = std::ldexp(1.0f + static_cast<float>(m) / 32, e);
+      x.push_back(v);
+      x.push_back(-v);
+    }
+  }
+  for (float v : {0.0f, -0.0f, std::numeric_limits<float>::infinity(),
+                  -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(),
+                  88.3f, 88.72f, 88.73f, -87.33f, -87.4f, -103.0f, 7.5f, 7.6f, -0.99999994f, -1.0f,
+                  80.0f, 80.1f, -80.0f, -80.1f})
+    x.push_back(v);
+  Array xa = arr<float>(x);
+  struct Sweep {
+    const char* name;
+    Array (*fn)(const Array&);
+    double (*ref)(double);
+  };
+  const Sweep sweeps[] = {
+      {"exp", lax::exp, [](double v) { return std::exp(v); }},
+      {"log", lax::log, [](double v) { return std::log(v); }},
+      {"log1p", lax::log1p, [](double v) { return std::log1p(v); }},
+      {"expm1", lax::expm1, [](double v) { return std::expm1(v); }},
+      {"sin", lax::sin, [](double v) { return std::sin(v); }},
+      {"cos", lax::cos, [](double v) { return std::cos(v); }},
+      {"tanh", lax::tanh, [](double v) { return std::tanh(v); }},
+      {"logistic", lax::logistic, [](double v) { return 1 / (1 + std::exp(-v)); }},
+  };
+  for (const Sweep& s : sweeps) {
+    std::vector<float> y = s.fn(xa).to_vector<float>();
+    int64_t worst = 0;
+    size_t worst_i = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      int64_t d = ulp_distance(y[i], static_cast<float>(s.ref(x[i])));
+      if (d > worst) worst = d, worst_i = i;
+    }
+    EXPECT_LE(worst, 5) << s.name << " at x = " << x[worst_i] << ": got " << y[worst_i];
   }
 }
 
