@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/array_impl.h"
 #include "jx/lax.h"
 #include "test_util.h"
 
@@ -68,6 +69,10 @@ TEST(SelectN, IntegerWhichManyCases) {
   // A single case is returned as is.
   expect_array_eq<float>(lax::select_n(arr<int32_t>({0, 0, 0, 0, 0}), {c1}), {20, 21, 22, 23, 24},
                          Shape{5});
+  expect_array_eq<float>(lax::select_n(arr<bool>({true}, {}), {c1}), {20, 21, 22, 23, 24},
+                         Shape{5});
+  expect_array_eq<float>(lax::select_n(arr<bool>({true, false, true, true, false}), {c1}),
+                         {20, 21, 22, 23, 24}, Shape{5});
 }
 
 TEST(SelectN, ScalarWhichAndRankZero) {
@@ -374,6 +379,13 @@ TEST(BitcastConvertType, ChangingItemsize) {
   expect_array_eq<double>(
       lax::bitcast_convert_type(arr<int32_t>({0, 1072693248}, {1, 2}), DType::float64), {1.0},
       Shape{1});
+  // An operand starting at a byte offset that is misaligned for float32 (a view one byte into
+  // its buffer) still reads the right bytes.
+  Array base = arr<uint8_t>({7, 0, 0, 128, 63, 0, 0, 0, 192});
+  Array shifted = make_view(ShapedArray{Shape{2, 4}, DType::uint8, false}, base.impl()->buffer,
+                            base.impl()->offset + 1);
+  expect_array_eq<float>(lax::bitcast_convert_type(shifted, DType::float32), {1.0f, -2.0f},
+                         Shape{2});
   // Empty arrays keep their zero dimension.
   EXPECT_EQ(lax::bitcast_convert_type(arr<double>({}, {0, 3}), DType::uint8).shape(),
             (Shape{0, 3, 8}));

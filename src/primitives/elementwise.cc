@@ -48,7 +48,7 @@ std::vector<ShapedArray> select_n_abstract_eval(std::span<const ShapedArray> in,
 template <class W>
 int64_t case_index(W w, int64_t num_cases) {
   if constexpr (std::is_same_v<W, bool>) {
-    return w ? 1 : 0;
+    return w && num_cases > 1 ? 1 : 0;
   } else {
     if constexpr (std::is_signed_v<W>) {
       if (w < 0) return 0;
@@ -260,9 +260,15 @@ std::vector<ShapedArray> bitcast_convert_type_abstract_eval(std::span<const Shap
 
 std::vector<Array> bitcast_convert_type_impl(std::span<const Array> in, const Params&,
                                              std::span<const ShapedArray> out) {
-  // Same bytes in the same row-major order, so the result is a view of the operand's buffer.
+  // Same bytes in the same row-major order, so the result can be a view of the operand's
+  // buffer, unless the operand starts at an offset misaligned for the new element type.
   const ArrayImpl& impl = *in[0].impl();
-  return single(make_view(out[0], impl.buffer, impl.offset));
+  if (impl.offset % itemsize(out[0].dtype) == 0) {
+    return single(make_view(out[0], impl.buffer, impl.offset));
+  }
+  Array result = make_array(out[0]);
+  if (result.nbytes()) std::memcpy(mutable_data(result), array_data(in[0]), result.nbytes());
+  return single(std::move(result));
 }
 
 }  // namespace
