@@ -360,6 +360,22 @@ void check_rounding() {
 TEST(Unary, Rounding) {
   check_rounding<float>();
   check_rounding<double>();
+  // Hand-derived edge cases of round-half-away-from-zero implementations that add 0.5 (or its
+  // predecessor) and truncate: the largest value below 0.5, halves at the top of the range
+  // where fractions exist (2^22 + 0.5 in float32, 2^51 + 0.5 in float64), odd integers just
+  // above 2^23 / 2^52.
+  expect_close<float>(lax::round(arr<float>({0.49999997f, -0.49999997f, 4194304.5f, -4194304.5f,
+                                             8388609.0f, 16777215.0f})),
+                      {0.0, -0.0, 4194305.0, -4194305.0, 8388609.0, 16777215.0}, 0, "round f32");
+  expect_close<float>(lax::round(arr<float>({4194304.5f, -4194305.5f, 8388609.0f}),
+                                 lax::RoundingMethod::kToNearestEven),
+                      {4194304.0, -4194306.0, 8388609.0}, 0, "round to even f32");
+  expect_close<double>(lax::round(arr<double>({0.49999999999999994, -0.49999999999999994,
+                                               2251799813685248.5, 4503599627370497.0})),
+                       {0.0, -0.0, 2251799813685249.0, 4503599627370497.0}, 0, "round f64");
+  expect_close<double>(lax::round(arr<double>({2251799813685248.5, 2251799813685249.5}),
+                                  lax::RoundingMethod::kToNearestEven),
+                       {2251799813685248.0, 2251799813685250.0}, 0, "round to even f64");
 }
 
 TEST(Unary, LogisticIsStableForLargeInputs) {

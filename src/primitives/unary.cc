@@ -72,21 +72,34 @@ T logistic_op(T x) {
   return e / (T(1) + e);
 }
 
-// float32 kernels vectorised with Eigen's packet math (AVX-512 under -march=native). Eigen's
-// approximations lose accuracy (or flush to zero) where operands or results leave the normal
-// range, so elements outside [lo, hi] (and NaN) are recomputed with libm. Within the range the
-// results are within a few ulp of the correctly rounded value (tests/unary_test.cc sweeps them).
+// out[i] = f(x[i]) via Eigen's vectorised array expressions (AVX-512 packets under
+// -march=native): vec(a, o) assigns the output map o from the input map a, chunk by chunk.
+// Used where GCC does not vectorise the plain loop (floor/ceil/round, as they may trap) and for
+// the float32 transcendental functions.
+template <class T, class Vec>
+void map_eigen(const T* x, T* out, int64_t n, int64_t grain, Vec vec) {
+  using A = Eigen::Array<T, Eigen::Dynamic, 1>;
+  cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
+    Eigen::Map<const A> in(x + b, e - b);
+    Eigen::Map<A> o(out + b, e - b);
+    vec(in, o);
+  });
+}
+
+// float32 transcendental kernels from Eigen's packet math. Eigen's approximations lose
+// accuracy (or flush to zero) where operands or results leave the normal range, so elements
+// outside [lo, hi] (and NaN) are recomputed with libm. Within the range the results are within
+// a few ulp of the correctly rounded value (tests/unary_test.cc sweeps them).
 template <class Vec, class Scalar>
 void map_f32_vectorised(const float* x, float* out, int64_t n, float lo, float hi, Vec vec,
                         Scalar scalar) {
   // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
-  int64_t grain = cpu::kParallelBytes / 32;
-  cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
-    Eigen::Map<const Eigen::ArrayXf> in(x + b, e - b);
-    Eigen::Map<Eigen::ArrayXf> o(out + b, e - b);
-    vec(in, o);
-    for (int64_t i = b; i < e; ++i) {
-      if (!(x[i] >= lo && x[i] <= hi)) out[i] = scalar(x[i]);
+  map_eigen(x, out, n, cpu::kParallelBytes / 32, [&](const auto& a, auto& o) {
+    vec(a, o);
+    const float* xs = a.data();
+    float* os = o.data();
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+      if (!(xs[i] >= lo && xs[i] <= hi)) os[i] = scalar(xs[i]);
     }
   });
 }
@@ -152,6 +165,24 @@ void def_unary(Prim p, DTypeClass cls, Op op) {
     }                                                                               \
   };
 
+// A floating-only op computed exactly by Eigen for float32 and float64. (Not sqrt: with
+// Eigen's default EIGEN_FAST_MATH its AVX-512 sqrt is an approximation, wrong at -0 and inf.)
+#define JX_UNARY_OP_EIGEN(NAME, EIGEN_EXPR)                              \
+  struct NAME {                                                          \
+    static constexpr bool kBoolResult = false;                           \
+    template <class T>                                                   \
+    static constexpr bool accepts = kIsFloat<T>;                         \
+    static void check_params(std::string_view, const Params&) {}         \
+    template <class T, class R>                                          \
+    void run(const T* x, R* out, int64_t n, const Params&) const {       \
+      map_eigen(x, out, n, cpu::kParallelBytes / int64_t(2 * sizeof(T)), \
+                [](const auto& a, auto& o) { EIGEN_EXPR; });             \
+    }                                                                    \
+  };
+JX_UNARY_OP_EIGEN(FloorOp, o = a.floor())
+JX_UNARY_OP_EIGEN(CeilOp, o = a.ceil())
+#undef JX_UNARY_OP_EIGEN
+
 constexpr float kF32Max = std::numeric_limits<float>::max();
 constexpr float kF32MinNormal = std::numeric_limits<float>::min();
 
@@ -174,8 +205,6 @@ JX_UNARY_OP_VEC(LogisticOp, -87.0f, kF32Max,
 JX_UNARY_OP(NegOp, false, kNotBool<T>, wrapping_neg(x))
 JX_UNARY_OP(AbsOp, false, kNotBool<T>, abs_op(x))
 JX_UNARY_OP(SignOp, false, kNotBool<T>, sign_op(x))
-JX_UNARY_OP(FloorOp, false, kIsFloat<T>, std::floor(x))
-JX_UNARY_OP(CeilOp, false, kIsFloat<T>, std::ceil(x))
 JX_UNARY_OP(Exp2Op, false, kIsFloat<T>, std::exp2(x))
 JX_UNARY_OP(SqrtOp, false, kIsFloat<T>, std::sqrt(x))
 JX_UNARY_OP(RsqrtOp, false, kIsFloat<T>, T(1) / std::sqrt(x))
@@ -222,12 +251,13 @@ struct RoundOp {
   }
   template <class T, class R>
   void run(const T* x, R* out, int64_t n, const Params& params) const {
-    // std::nearbyint rounds halves to even in the default rounding mode, which jx never
-    // changes.
-    if (method(params) == 0)
-      map_unary(x, out, n, [](T v) { return std::round(v); });
-    else
-      map_unary(x, out, n, [](T v) { return std::nearbyint(v); });
+    // rint rounds halves to even in the default rounding mode, which jx never changes.
+    const int64_t grain = cpu::kParallelBytes / int64_t(2 * sizeof(T));
+    if (method(params) == 0) {
+      map_eigen(x, out, n, grain, [](const auto& a, auto& o) { o = a.round(); });
+    } else {
+      map_eigen(x, out, n, grain, [](const auto& a, auto& o) { o = a.rint(); });
+    }
   }
 };
 
