@@ -93,6 +93,32 @@ TEST(PrintTest, FloatNotation) {
   EXPECT_EQ(arr<float>({99999992.0f, 1.0f}).str(), "[9.999999e+07 1.000000e+00]");
 }
 
+// Powers of two have a closer neighbour below, so the shortest digits can sit above the nearest
+// ones (float32 2**-96 is "1.2621775e-29" though the exact value rounds to ...774); digits numpy
+// forces past the shortest ones come from the exact value, rounded towards the neighbour that
+// still reads back (2**-645 at 16 digits: ...260, not the nearer ...259).
+TEST(PrintTest, PowersOfTwo) {
+  // numpy: str(np.array([2.0**-96, 1.2345678e-29], np.float32)) etc.
+  EXPECT_EQ(arr<float>({std::ldexp(1.0f, -96), 1.2345678e-29f}).str(),
+            "[1.2621775e-29 1.2345678e-29]");
+  EXPECT_EQ(arr<float>({std::ldexp(1.0f, 87), 1.2345678e26f}).str(),
+            "[1.5474251e+26 1.2345678e+26]");
+  ScopedPrintOptions p({.precision = 15});
+  // numpy: with np.printoptions(precision=15): str(np.array([2.0**-645, 1.234567890123456e-307]))
+  EXPECT_EQ(arr<double>({std::ldexp(1.0, -645), 1.234567890123456e-307}).str(),
+            "[6.849404215651260e-195 1.234567890123456e-307]");
+}
+
+// Positional array elements get every integer digit from the exact value (numpy passes
+// min_digits=0), unlike the scalar str.
+TEST(PrintTest, LargePositionalIntegers) {
+  // numpy: with np.printoptions(suppress=True): str(np.array([-0.0, -95015768.0], np.float32));
+  // str(np.float32(95015768.0)) is '95015770.0'.
+  ScopedPrintOptions q({.suppress = true});
+  EXPECT_EQ(arr<float>({-0.0f, -95015768.0f}).str(), "[       -0. -95015768.]");
+  EXPECT_EQ(arr<float>({95015768.0f}, {}).str(), "95015770.0");
+}
+
 TEST(PrintTest, BoolAndIntPadding) {
   // numpy: str(np.array([True, False])), str(np.array([[1, 2], [30, -4]], np.int64)).
   EXPECT_EQ(arr<bool>({true, false}).str(), "[ True False]");
@@ -125,6 +151,19 @@ TEST(PrintTest, JaxRepr) {
             "Array([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12.,\n"
             "       13., 14., 15., 16., 17., 18., 19., 20., 21., 22., 23., 24., 25.,\n"
             "       26., 27., 28., 29.], dtype=float32)");
+}
+
+TEST(PrintTest, Array2String) {
+  // numpy: np.array2string(np.array([1., 2.], np.float32), separator=', '), and of a 0-d array.
+  EXPECT_EQ(array2string(arr<float>({1.0f, 2.0f}), ", "), "[1., 2.]");
+  EXPECT_EQ(array2string(arr<float>({1.0f}, {})), "1.");
+  EXPECT_EQ(array2string(arr<bool>({true}, {})), "True");
+  // numpy: np.array2string(np.arange(12), prefix='x = ', max_line_width=20) with linewidth 20.
+  ScopedPrintOptions p({.linewidth = 20});
+  std::vector<int32_t> v(12);
+  for (int i = 0; i < 12; ++i) v[i] = i;
+  EXPECT_EQ(array2string(arr<int32_t>(v), " ", "x = "),
+            "[ 0  1  2  3  4\n      5  6  7  8  9\n     10 11]");
 }
 
 class FakeTracer : public Tracer {};
@@ -209,7 +248,7 @@ class Generator {
   Case next() {
     Case c;
     if (uniform(0, 1) < 0.5) {
-      c.opts.precision = static_cast<int>(uniform(0, 12));
+      c.opts.precision = static_cast<int>(pick(18));
       const int64_t thresholds[] = {1000, 0, 5, 20, 100, 100000};
       c.opts.threshold = thresholds[pick(6)];
       c.opts.edgeitems = static_cast<int>(pick(5));
@@ -225,7 +264,7 @@ class Generator {
     dispatch_dtype(dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* out = mutable_data<T>(a);
-      int mode = static_cast<int>(pick(10));
+      int mode = static_cast<int>(pick(11));
       for (size_t i = 0; i < n; ++i) out[i] = value<T>(mode);
     });
     c.array = a;
@@ -314,8 +353,8 @@ class Generator {
         }
       }
       case 5: {  // special values mixed into ordinary ones
-        const T specials[] = {nan, inf, -inf, T(-0.0), T(0.0)};
-        if (pick(4) == 0) return specials[pick(5)];
+        const T specials[] = {nan, inf, -inf, T(-0.0), T(0.0), std::copysign(nan, T(-1))};
+        if (pick(4) == 0) return specials[pick(6)];
         return static_cast<T>(std::normal_distribution<double>(0, 10)(rng_));
       }
       case 6: {  // only non-finite
@@ -329,6 +368,11 @@ class Generator {
       }
       case 8: {  // large positional values whose digits hit the precision cutoff
         return static_cast<T>(uniform(-1, 1) * std::pow(10.0, static_cast<double>(pick(8))));
+      }
+      case 9: {  // powers of two (unequal rounding margins) among values with long digits
+        if (pick(2)) return float_value<T>(4);
+        return std::ldexp(T(pick(2) ? 1 : -1), static_cast<int>(pick(sizeof(T) == 4 ? 270 : 2090)) -
+                                                   (sizeof(T) == 4 ? 145 : 1070));
       }
       default: {  // short decimals, often exactly halfway at some digit
         return static_cast<T>(static_cast<double>(static_cast<int64_t>(pick(20001)) - 10000) /
@@ -389,9 +433,29 @@ TEST(PrintOracleTest, MatchesNumpyCharacterForCharacter) {
   std::filesystem::path script = oracle_script();
   ASSERT_TRUE(std::filesystem::exists(script)) << script;
 
-  Generator gen(20240607);
+  // A fixed seed; JX_PRINT_SEED / JX_PRINT_CASES explore further when set.
+  const char* seed = std::getenv("JX_PRINT_SEED");
+  const char* ncases = std::getenv("JX_PRINT_CASES");
+  Generator gen(seed ? std::stoull(seed) : 20240607);
   std::vector<Case> cases;
-  for (int i = 0; i < 4000; ++i) cases.push_back(gen.next());
+  for (int i = 0; i < (ncases ? std::atoi(ncases) : 4000); ++i) cases.push_back(gen.next());
+
+  // Every power of two next to a long-digit value, at each precision that changes how many
+  // digits are forced past the shortest ones (where the neighbour rule matters).
+  for (int k = -149; k <= 127; ++k) {
+    for (int p = 1; p <= 8; ++p) {
+      PrintOptions o;
+      o.precision = p;
+      cases.push_back({arr<float>({std::ldexp(1.0f, k), 0.12345679f, 1e30f}), o});
+    }
+  }
+  for (int k = -1074; k <= 1023; ++k) {
+    for (int p = 15; p <= 16; ++p) {
+      PrintOptions o;
+      o.precision = p;
+      cases.push_back({arr<double>({std::ldexp(1.0, k), 0.1234567891234567, 1e30}), o});
+    }
+  }
 
   auto tmp =
       std::filesystem::temp_directory_path() / ("jx_print_oracle_" + std::to_string(::getpid()));

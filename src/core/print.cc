@@ -102,6 +102,16 @@ Decimal other_neighbour(const Decimal& r, T x, int digits) {
   return t;
 }
 
+// Digits that Dragon4 generates past the shortest ones (down to 1 + digits significant digits):
+// those of the exact value, with the last one rounded towards whichever neighbour still reads
+// back as x, the nearer one when both do.
+template <class T>
+Decimal forced_digits(T x, int digits) {
+  Decimal r = rounded_scientific(static_cast<double>(x), digits);
+  if (!reads_back_as(r, x)) r = other_neighbour(r, x, digits);
+  return r;
+}
+
 // Dragon4's digits in unique mode with a total-length cutoff: the shortest digits that read back
 // as x, but at most 1 + precision digits (the exact value rounded there, half to even) and at
 // least 1 + min_digits (digits forced past the shortest ones are those of the exact value,
@@ -110,13 +120,10 @@ template <class T>
 Decimal scientific_digits(T x, int precision, int min_digits) {
   Decimal d = shortest_digits(x);
   int frac = static_cast<int>(d.digits.size()) - 1;
-  if (precision >= 0 && frac > precision)
+  if (precision >= 0 && frac > precision) {
     return rounded_scientific(static_cast<double>(x), precision);
-  if (min_digits > frac && x != 0) {
-    Decimal r = rounded_scientific(static_cast<double>(x), min_digits);
-    if (!reads_back_as(r, x)) r = other_neighbour(r, x, min_digits);
-    return r;
   }
+  if (min_digits > frac && x != 0) return forced_digits(x, min_digits);
   return d;
 }
 
@@ -143,11 +150,13 @@ std::string assemble(bool negative, const std::string& int_part, std::string fra
   return out + exponent;
 }
 
-// numpy's dragon4_positional(x, precision, unique=True, fractional=True, trim, pad_left,
-// pad_right) for a finite x (min_digits unused, as in every positional call numpy's printing
-// makes); precision -1 means no cutoff.
+// numpy's dragon4_positional(x, precision, unique=True, fractional=True, trim, min_digits,
+// pad_left, pad_right) for a finite x; precision / min_digits -1 mean unset. min_digits >= 0
+// makes Dragon4 generate every digit down to 10**-min_digits from the exact value: arrays pass
+// 0, so float32 95015768 prints as "95015768." where the scalar str prints "95015770.0".
 template <class T>
-std::string format_positional(T x, int precision, Trim trim, int pad_left, int pad_right) {
+std::string format_positional(T x, int precision, int min_digits, Trim trim, int pad_left,
+                              int pad_right) {
   bool negative = std::signbit(x);
   std::string int_part, frac;
   Decimal d = shortest_digits(x);
@@ -162,10 +171,17 @@ std::string format_positional(T x, int precision, Trim trim, int pad_left, int p
     size_t dot = s.find('.');
     int_part = s.substr(0, dot);
     if (dot != std::string::npos) frac = s.substr(dot + 1);
-  } else if (d.exp >= 0) {
+    return assemble(negative, int_part, frac, min_digits, trim, pad_left, pad_right, "");
+  }
+  if (min_digits >= 0 && x != 0 && d.exp + min_digits > k - 1) {
+    d = forced_digits(x, d.exp + min_digits);
+    k = static_cast<int>(d.digits.size());
+  }
+  if (d.exp >= 0) {
     int n_int = d.exp + 1;
     if (k <= n_int) {
-      // Digits past the unique ones print as zeros (numpy: 99999992f -> "99999990.").
+      // Digits past the unique ones print as zeros (numpy: str(float32(99999992)) is
+      // "99999990.0").
       int_part = d.digits + std::string(n_int - k, '0');
     } else {
       int_part = d.digits.substr(0, n_int);
@@ -175,7 +191,7 @@ std::string format_positional(T x, int precision, Trim trim, int pad_left, int p
     int_part = "0";
     frac = std::string(-d.exp - 1, '0') + d.digits;
   }
-  return assemble(negative, int_part, frac, -1, trim, pad_left, pad_right, "");
+  return assemble(negative, int_part, frac, min_digits, trim, pad_left, pad_right, "");
 }
 
 // numpy's dragon4_scientific(x, precision, unique=True, trim, min_digits, pad_left,
@@ -201,7 +217,7 @@ std::string float_scalar_str(T x) {
   if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
   double absval = std::fabs(static_cast<double>(x));
   if (absval == 0 || (absval >= 1e-4 && absval < 1e16)) {
-    return format_positional(x, -1, Trim::zero, -1, -1);
+    return format_positional(x, -1, -1, Trim::zero, -1, -1);
   }
   return format_scientific(x, -1, -1, Trim::dash, -1, -1);
 }
@@ -265,7 +281,7 @@ class FloatingFormat {
     } else {
       int max_int = 0, max_frac = 0;
       for (T v : finite) {
-        std::string s = format_positional(v, precision_, Trim::dot, -1, -1);
+        std::string s = format_positional(v, precision_, -1, Trim::dot, -1, -1);
         size_t dot = s.find('.');
         max_int = std::max(max_int, static_cast<int>(dot));
         max_frac = std::max(max_frac, static_cast<int>(s.size() - dot - 1));
@@ -294,7 +310,7 @@ class FloatingFormat {
     if (exp_format_) {
       return format_scientific(x, precision_, min_digits_, trim_, pad_left_, exp_size_);
     }
-    return format_positional(x, precision_, trim_, pad_left_, pad_right_);
+    return format_positional(x, precision_, min_digits_, trim_, pad_left_, pad_right_);
   }
 
  private:
