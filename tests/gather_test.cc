@@ -81,8 +81,9 @@ TEST(Gather, MiddleAxisOf3D) {  // b[:, 2] and b[:, :, [3, 0]] of arange(24).res
   std::vector<int64_t> b(24);
   for (int i = 0; i < 24; ++i) b[size_t(i)] = i;
   Array x = arr<int64_t>(b, {2, 3, 4});
-  expect_array_eq<int64_t>(jx::lax::gather(x, arr<int32_t>({2}, {1}), {{0, 1}, {1}, {1}}, {2, 1, 4}),
-                           {8, 9, 10, 11, 20, 21, 22, 23}, {2, 4});
+  expect_array_eq<int64_t>(
+      jx::lax::gather(x, arr<int32_t>({2}, {1}), {{0, 1}, {1}, {1}}, {2, 1, 4}),
+      {8, 9, 10, 11, 20, 21, 22, 23}, {2, 4});
   // numpy: b[:, :, [3, 0]].ravel()
   expect_array_eq<int64_t>(
       jx::lax::gather(x, arr<int32_t>({3, 0}, {2, 1}), {{false, true}, {2}, {2}}, {2, 3, 1}),
@@ -162,8 +163,7 @@ TEST(Gather, FillModeFillsOutOfBoundsElements) {
   Array x = arr<float>(iota_f(5));
   Array idx = arr<int32_t>({1, 5, -1, 3}, {4, 1});
   expect_array_eq<float>(jx::lax::gather(x, idx, take_1d(), {1}, kFill), {1, kNaN, kNaN, 3}, {4});
-  expect_array_eq<float>(jx::lax::gather(x, idx, take_1d(), {1}, kFill, -2.0), {1, -2, -2, 3},
-                         {4});
+  expect_array_eq<float>(jx::lax::gather(x, idx, take_1d(), {1}, kFill, -2.0), {1, -2, -2, 3}, {4});
 }
 
 TEST(Gather, FillModeFillsWholeWindowWhenAnyPartIsOut) {
@@ -180,12 +180,12 @@ TEST(Gather, FillModeDefaultsPerDType) {
                            {5, std::numeric_limits<int32_t>::min()}, {2});
   expect_array_eq<int64_t>(jx::lax::gather(arr<int64_t>({5, 6, 7}), idx, take_1d(), {1}),
                            {5, std::numeric_limits<int64_t>::min()}, {2});
-  expect_array_eq<uint8_t>(jx::lax::gather(arr<uint8_t>({5, 6, 7}), idx, take_1d(), {1}),
-                           {5, 255}, {2});
+  expect_array_eq<uint8_t>(jx::lax::gather(arr<uint8_t>({5, 6, 7}), idx, take_1d(), {1}), {5, 255},
+                           {2});
   expect_array_eq<uint32_t>(jx::lax::gather(arr<uint32_t>({5, 6, 7}), idx, take_1d(), {1}),
                             {5, 4294967295u}, {2});
   expect_bool_eq(jx::lax::gather(arr<bool>({false, false, false}), idx, take_1d(), {1}),
-                        {false, true}, {2});
+                 {false, true}, {2});
   Array f64 = jx::lax::gather(arr<double>({5, 6, 7}), idx, take_1d(), {1});
   EXPECT_EQ(f64.to_vector<double>()[0], 5.0);
   EXPECT_TRUE(std::isnan(f64.to_vector<double>()[1]));
@@ -193,12 +193,11 @@ TEST(Gather, FillModeDefaultsPerDType) {
 
 TEST(Gather, FillValueIsConvertedToTheDType) {
   Array idx = arr<int32_t>({9}, {1, 1});
-  expect_array_eq<uint8_t>(jx::lax::gather(arr<uint8_t>({1}), idx, take_1d(), {1}, kFill, 7.0),
-                           {7}, {1});
+  expect_array_eq<uint8_t>(jx::lax::gather(arr<uint8_t>({1}), idx, take_1d(), {1}, kFill, 7.0), {7},
+                           {1});
   expect_array_eq<int32_t>(jx::lax::gather(arr<int32_t>({1}), idx, take_1d(), {1}, kFill, -3.0),
                            {-3}, {1});
-  expect_bool_eq(jx::lax::gather(arr<bool>({true}), idx, take_1d(), {1}, kFill, 0.0),
-                        {false}, {1});
+  expect_bool_eq(jx::lax::gather(arr<bool>({true}), idx, take_1d(), {1}, kFill, 0.0), {false}, {1});
 }
 
 TEST(Gather, ClipAndPromiseInBoundsClampStarts) {
@@ -207,8 +206,8 @@ TEST(Gather, ClipAndPromiseInBoundsClampStarts) {
   for (auto mode : {kClip, kPromise}) {
     expect_array_eq<float>(jx::lax::gather(x, idx, take_1d(), {1}, mode), {4, 0, 2}, {3});
     // Windows of 2: starts clamp into [0, 3].
-    expect_array_eq<float>(jx::lax::gather(x, idx, {{1}, {}, {0}}, {2}, mode),
-                           {3, 4, 0, 1, 2, 3}, {3, 2});
+    expect_array_eq<float>(jx::lax::gather(x, idx, {{1}, {}, {0}}, {2}, mode), {3, 4, 0, 1, 2, 3},
+                           {3, 2});
   }
 }
 
@@ -229,10 +228,9 @@ void check_take_rows() {
   Array x = arr<T>({T(1), T(0), T(1), T(1), T(0), T(0)}, {3, 2});
   Array idx = arr<int32_t>({2, 0, 1}, {3, 1});
   expect_eq<T>(jx::lax::gather(x, idx, {{1}, {0}, {0}}, {1, 2}),
-                     {T(0), T(0), T(1), T(0), T(1), T(1)}, {3, 2});
-  expect_eq<T>(jx::lax::gather(x, arr<int32_t>({1, 0, 2, 1}, {2, 2}), {{}, {0, 1}, {0, 1}},
-                                     {1, 1}),
-                     {T(1), T(0)}, {2});
+               {T(0), T(0), T(1), T(0), T(1), T(1)}, {3, 2});
+  expect_eq<T>(jx::lax::gather(x, arr<int32_t>({1, 0, 2, 1}, {2, 2}), {{}, {0, 1}, {0, 1}}, {1, 1}),
+               {T(1), T(0)}, {2});
 }
 
 TEST(Gather, EveryOperandDType) {
@@ -247,12 +245,12 @@ TEST(Gather, EveryOperandDType) {
 
 TEST(Gather, EveryIndexDType) {
   Array x = arr<float>({10, 11, 12, 13});
-  expect_array_eq<float>(jx::lax::gather(x, arr<int64_t>({3, 1}, {2, 1}), take_1d(), {1}),
-                         {13, 11}, {2});
+  expect_array_eq<float>(jx::lax::gather(x, arr<int64_t>({3, 1}, {2, 1}), take_1d(), {1}), {13, 11},
+                         {2});
   expect_array_eq<float>(jx::lax::gather(x, arr<uint32_t>({3, 1}, {2, 1}), take_1d(), {1}),
                          {13, 11}, {2});
-  expect_array_eq<float>(jx::lax::gather(x, arr<uint8_t>({3, 1}, {2, 1}), take_1d(), {1}),
-                         {13, 11}, {2});
+  expect_array_eq<float>(jx::lax::gather(x, arr<uint8_t>({3, 1}, {2, 1}), take_1d(), {1}), {13, 11},
+                         {2});
   // Huge unsigned indices are out of bounds, not negative.
   expect_array_eq<float>(
       jx::lax::gather(x, arr<uint32_t>({4294967295u}, {1, 1}), take_1d(), {1}, kClip), {13}, {1});
@@ -275,10 +273,10 @@ TEST(Gather, LargeRowGatherMatchesLoop) {  // exercises the parallel path
   }
   expect_array_eq<float>(out, expected, {n, cols});
   // And the column pattern x[:, idx], whose innermost loop runs along the batch.
-  Array cols_out = jx::lax::gather(arr<float>(xv, {rows, cols}),
-                                   arr<int32_t>(std::vector<int32_t>(iv.begin(), iv.begin() + 50),
-                                                {50, 1}),
-                                   {{0}, {0}, {0}}, {1, cols});
+  Array cols_out =
+      jx::lax::gather(arr<float>(xv, {rows, cols}),
+                      arr<int32_t>(std::vector<int32_t>(iv.begin(), iv.begin() + 50), {50, 1}),
+                      {{0}, {0}, {0}}, {1, cols});
   EXPECT_EQ(cols_out.shape(), (jx::Shape{cols, 50}));
   std::vector<float> got = cols_out.to_vector<float>();
   for (int64_t j = 0; j < cols; ++j) {
@@ -293,40 +291,71 @@ TEST(Gather, LargeRowGatherMatchesLoop) {  // exercises the parallel path
 TEST(Gather, RejectsNonIntegerIndices) {
   Array x = arr<float>(iota_f(4));
   expect_error<jx::DTypeError>(
-      [&] { jx::lax::gather(x, arr<float>({1}, {1, 1}), take_1d(), {1}); },
+      [&] {
+        jx::lax::gather(x, arr<float>({1}, {1, 1}), take_1d(), {1});
+      },
       {"gather indices must have an integer type", "float32"});
   expect_error<jx::DTypeError>(
-      [&] { jx::lax::gather(x, arr<bool>({true}, {1, 1}), take_1d(), {1}); }, {"bool"});
+      [&] {
+        jx::lax::gather(x, arr<bool>({true}, {1, 1}), take_1d(), {1});
+      },
+      {"bool"});
 }
 
 TEST(Gather, RejectsMalformedDimensionNumbers) {
   Array x = arr<float>(iota_f(12), {3, 4});
   Array idx = arr<int32_t>({0, 1}, {2, 1});
-  expect_error<jx::ShapeError>([&] { jx::lax::gather(x, arr<int32_t>({1}, {}), {{0}, {0}, {0}}, {1, 4}); },
-                               {"rank >= 1", "indices shape ()"});
-  expect_error<jx::ValueError>([&] { jx::lax::gather(x, idx, {{2, 1}, {}, {0}}, {1, 4}); },
-                               {"offset_dims in gather op must be sorted; got (2, 1).",
-                                "operand shape (3, 4)", "indices shape (2, 1)"});
-  expect_error<jx::IndexError>([&] { jx::lax::gather(x, idx, {{2}, {0}, {0}}, {1, 4}); },
-                               {"Offset dimension 0 in gather op is out of bounds; got 2"});
   expect_error<jx::ShapeError>(
-      [&] { jx::lax::gather(x, idx, {{1}, {0}, {0, 1}}, {1, 4}); },
+      [&] {
+        jx::lax::gather(x, arr<int32_t>({1}, {}), {{0}, {0}, {0}}, {1, 4});
+      },
+      {"rank >= 1", "indices shape ()"});
+  expect_error<jx::ValueError>(
+      [&] {
+        jx::lax::gather(x, idx, {{2, 1}, {}, {0}}, {1, 4});
+      },
+      {"offset_dims in gather op must be sorted; got (2, 1).", "operand shape (3, 4)",
+       "indices shape (2, 1)"});
+  expect_error<jx::IndexError>(
+      [&] {
+        jx::lax::gather(x, idx, {{2}, {0}, {0}}, {1, 4});
+      },
+      {"Offset dimension 0 in gather op is out of bounds; got 2"});
+  expect_error<jx::ShapeError>(
+      [&] {
+        jx::lax::gather(x, idx, {{1}, {0}, {0, 1}}, {1, 4});
+      },
       {"Gather op has 2 elements in start_index_map and the bound of dimension "
        "index_vector_dim=1 of indices is 1"});
-  expect_error<jx::IndexError>([&] { jx::lax::gather(x, idx, {{1}, {0}, {2}}, {1, 4}); },
-                               {"Invalid start_index_map; domain is [0, 2), got: 0->2."});
-  expect_error<jx::IndexError>([&] { jx::lax::gather(x, idx, {{1}, {3}, {0}}, {1, 4}); },
-                               {"Invalid collapsed_slice_dims set in gather op"});
-  expect_error<jx::ShapeError>([&] { jx::lax::gather(x, idx, {{1}, {0}, {0}}, {1}); },
-                               {"one slice size for every input dimension"});
+  expect_error<jx::IndexError>(
+      [&] {
+        jx::lax::gather(x, idx, {{1}, {0}, {2}}, {1, 4});
+      },
+      {"Invalid start_index_map; domain is [0, 2), got: 0->2."});
+  expect_error<jx::IndexError>(
+      [&] {
+        jx::lax::gather(x, idx, {{1}, {3}, {0}}, {1, 4});
+      },
+      {"Invalid collapsed_slice_dims set in gather op"});
   expect_error<jx::ShapeError>(
-      [&] { jx::lax::gather(x, idx, {{1}, {}, {0}}, {1, 4}); },
+      [&] {
+        jx::lax::gather(x, idx, {{1}, {0}, {0}}, {1});
+      },
+      {"one slice size for every input dimension"});
+  expect_error<jx::ShapeError>(
+      [&] {
+        jx::lax::gather(x, idx, {{1}, {}, {0}}, {1, 4});
+      },
       {"must either be a offset dimension or explicitly collapsed/batching"});
   expect_error<jx::ShapeError>(
-      [&] { jx::lax::gather(x, idx, {{1}, {0}, {0}}, {1, 5}); },
+      [&] {
+        jx::lax::gather(x, idx, {{1}, {0}, {0}}, {1, 5});
+      },
       {"Slice size at index 1 in gather op is out of range, must be within [0, 4 + 1), got 5."});
   expect_error<jx::ShapeError>(
-      [&] { jx::lax::gather(x, idx, {{1}, {0}, {0}}, {2, 4}); },
+      [&] {
+        jx::lax::gather(x, idx, {{1}, {0}, {0}}, {2, 4});
+      },
       {"Gather op can only collapse slice dims with bound 1, but bound is 2 for index 0"});
 }
 
@@ -340,17 +369,32 @@ TEST(Gather, RejectsBadBatchingDims) {
       {"operand batching dimensions and indices batching dimensions to have the same shape, "
        "got (3,) and (2,)."});
   Array idx = Array::from_vector<int32_t>(std::vector<int32_t>(6, 0), {3, 2, 1});
-  expect_error<jx::ValueError>([&] { jx::lax::gather(a, idx, {{}, {0}, {1}, {0}, {0}}, {1, 1}); },
-                               {"collapsed_slice_dims and operand_batching_dims in gather op "
-                                "must be disjoint"});
-  expect_error<jx::ValueError>([&] { jx::lax::gather(a, idx, {{}, {1}, {0}, {0}, {0}}, {1, 1}); },
-                               {"start_index_map and operand_batching_dims"});
-  expect_error<jx::ShapeError>([&] { jx::lax::gather(a, idx, {{}, {1}, {1}, {0}, {2}}, {1, 1}); },
-                               {"index vector dimension as a batching dimension"});
-  expect_error<jx::ShapeError>([&] { jx::lax::gather(a, idx, {{}, {1}, {1}, {0}, {}}, {1, 1}); },
-                               {"equal numbers of operand_batching_dims"});
-  expect_error<jx::ShapeError>([&] { jx::lax::gather(a, idx, {{}, {1}, {1}, {0}, {0}}, {2, 1}); },
-                               {"operand batching dims with bound 0/1, but bound is 2"});
+  expect_error<jx::ValueError>(
+      [&] {
+        jx::lax::gather(a, idx, {{}, {0}, {1}, {0}, {0}}, {1, 1});
+      },
+      {"collapsed_slice_dims and operand_batching_dims in gather op "
+       "must be disjoint"});
+  expect_error<jx::ValueError>(
+      [&] {
+        jx::lax::gather(a, idx, {{}, {1}, {0}, {0}, {0}}, {1, 1});
+      },
+      {"start_index_map and operand_batching_dims"});
+  expect_error<jx::ShapeError>(
+      [&] {
+        jx::lax::gather(a, idx, {{}, {1}, {1}, {0}, {2}}, {1, 1});
+      },
+      {"index vector dimension as a batching dimension"});
+  expect_error<jx::ShapeError>(
+      [&] {
+        jx::lax::gather(a, idx, {{}, {1}, {1}, {0}, {}}, {1, 1});
+      },
+      {"equal numbers of operand_batching_dims"});
+  expect_error<jx::ShapeError>(
+      [&] {
+        jx::lax::gather(a, idx, {{}, {1}, {1}, {0}, {0}}, {2, 1});
+      },
+      {"operand batching dims with bound 0/1, but bound is 2"});
 }
 
 // ---- scatter family ------------------------------------------------------------------------
@@ -375,8 +419,7 @@ TEST(Scatter, MulMinMax) {
   Array op = arr<int32_t>({2, 2, 2, 2, 2});
   Array idx = arr<int32_t>({1, 3, 1, 4}, {4, 1});
   Array upd = arr<int32_t>({10, 20, 30, -1});
-  expect_array_eq<int32_t>(jx::lax::scatter_mul(op, idx, upd, put_1d()), {2, 600, 2, 40, -2},
-                           {5});
+  expect_array_eq<int32_t>(jx::lax::scatter_mul(op, idx, upd, put_1d()), {2, 600, 2, 40, -2}, {5});
   Array upd2 = arr<int32_t>({5, 1, -7, 3});
   expect_array_eq<int32_t>(jx::lax::scatter_min(op, idx, upd2, put_1d()), {2, -7, 2, 1, 2}, {5});
   expect_array_eq<int32_t>(jx::lax::scatter_max(op, idx, upd2, put_1d()), {2, 5, 2, 2, 3}, {5});
@@ -436,13 +479,11 @@ TEST(Scatter, OutOfBoundsModes) {
   Array idx = arr<int32_t>({-1, 5, 2, 9}, {4, 1});
   Array upd = arr<float>({1, 2, 3, 4});
   // fill_or_drop and promise_in_bounds drop out-of-bounds updates (as XLA does).
-  expect_array_eq<float>(jx::lax::scatter_add(op, idx, upd, put_1d(), kFill), {0, 0, 3, 0, 0},
-                         {5});
+  expect_array_eq<float>(jx::lax::scatter_add(op, idx, upd, put_1d(), kFill), {0, 0, 3, 0, 0}, {5});
   expect_array_eq<float>(jx::lax::scatter_add(op, idx, upd, put_1d(), kPromise), {0, 0, 3, 0, 0},
                          {5});
   // clip clamps them into range.
-  expect_array_eq<float>(jx::lax::scatter_add(op, idx, upd, put_1d(), kClip), {1, 0, 3, 0, 6},
-                         {5});
+  expect_array_eq<float>(jx::lax::scatter_add(op, idx, upd, put_1d(), kClip), {1, 0, 3, 0, 6}, {5});
 }
 
 TEST(Scatter, PartiallyOutOfBoundsWindowIsDroppedWhole) {
@@ -475,12 +516,12 @@ TEST(Scatter, BoolAddIsOrAndMulIsAnd) {
 TEST(Scatter, IntegerAddWraps) {
   Array op = arr<uint8_t>({250, 1});
   Array idx = arr<int64_t>({0, 1}, {2, 1});
-  expect_array_eq<uint8_t>(jx::lax::scatter_add(op, idx, arr<uint8_t>({10, 2}), put_1d()),
-                           {4, 3}, {2});
+  expect_array_eq<uint8_t>(jx::lax::scatter_add(op, idx, arr<uint8_t>({10, 2}), put_1d()), {4, 3},
+                           {2});
   Array op32 = arr<int32_t>({std::numeric_limits<int32_t>::max()});
-  expect_array_eq<int32_t>(jx::lax::scatter_add(op32, arr<uint32_t>({0}, {1, 1}),
-                                                arr<int32_t>({1}), put_1d()),
-                           {std::numeric_limits<int32_t>::min()}, {1});
+  expect_array_eq<int32_t>(
+      jx::lax::scatter_add(op32, arr<uint32_t>({0}, {1, 1}), arr<int32_t>({1}), put_1d()),
+      {std::numeric_limits<int32_t>::min()}, {1});
 }
 
 template <class T>
@@ -490,14 +531,14 @@ void check_scatter_dtype() {
   Array upd = arr<T>({T(5), T(6)}, {1, 2});
   expect_array_eq<T>(jx::lax::scatter(op, idx, upd, {{1}, {0}, {0}}), {T(1), T(2), T(5), T(6)},
                      {2, 2});
-  expect_array_eq<T>(jx::lax::scatter_add(op, idx, upd, {{1}, {0}, {0}}),
-                     {T(1), T(2), T(8), T(10)}, {2, 2});
+  expect_array_eq<T>(jx::lax::scatter_add(op, idx, upd, {{1}, {0}, {0}}), {T(1), T(2), T(8), T(10)},
+                     {2, 2});
   expect_array_eq<T>(jx::lax::scatter_mul(op, idx, upd, {{1}, {0}, {0}}),
                      {T(1), T(2), T(15), T(24)}, {2, 2});
-  expect_array_eq<T>(jx::lax::scatter_max(op, idx, upd, {{1}, {0}, {0}}),
-                     {T(1), T(2), T(5), T(6)}, {2, 2});
-  expect_array_eq<T>(jx::lax::scatter_min(op, idx, upd, {{1}, {0}, {0}}),
-                     {T(1), T(2), T(3), T(4)}, {2, 2});
+  expect_array_eq<T>(jx::lax::scatter_max(op, idx, upd, {{1}, {0}, {0}}), {T(1), T(2), T(5), T(6)},
+                     {2, 2});
+  expect_array_eq<T>(jx::lax::scatter_min(op, idx, upd, {{1}, {0}, {0}}), {T(1), T(2), T(3), T(4)},
+                     {2, 2});
 }
 
 TEST(Scatter, NumericDTypes) {
@@ -510,8 +551,8 @@ TEST(Scatter, NumericDTypes) {
 }
 
 TEST(Scatter, KeepsOperandWeakTypeAndShape) {
-  Array out = jx::lax::scatter_add(Array(1.0), Array::from_vector<int32_t>({}, {0}),
-                                   Array(2.0f), {{}, {}, {}});
+  Array out = jx::lax::scatter_add(Array(1.0), Array::from_vector<int32_t>({}, {0}), Array(2.0f),
+                                   {{}, {}, {}});
   EXPECT_TRUE(out.weak_type());
   expect_array_eq<float>(out, {3}, {});
 }
@@ -539,33 +580,54 @@ TEST(Scatter, Errors) {
   Array idx = arr<int32_t>({0, 1}, {2, 1});
   Array upd = arr<float>(iota_f(8), {2, 4});
   expect_error<jx::DTypeError>(
-      [&] { jx::lax::scatter_add(op, idx, arr<int32_t>({0, 0, 0, 0, 0, 0, 0, 0}, {2, 4}), {{1}, {0}, {0}}); },
+      [&] {
+        jx::lax::scatter_add(op, idx, arr<int32_t>({0, 0, 0, 0, 0, 0, 0, 0}, {2, 4}),
+                             {{1}, {0}, {0}});
+      },
       {"lax.scatter_add requires arguments to have the same dtypes, got float32, int32"});
   expect_error<jx::DTypeError>(
-      [&] { jx::lax::scatter(op, arr<float>({0, 1}, {2, 1}), upd, {{1}, {0}, {0}}); },
+      [&] {
+        jx::lax::scatter(op, arr<float>({0, 1}, {2, 1}), upd, {{1}, {0}, {0}});
+      },
       {"scatter indices must have an integer type"});
-  expect_error<jx::ShapeError>([&] { jx::lax::scatter(op, idx, upd, {{}, {0}, {0}}); },
-                               {"Updates tensor must be of rank 1; got 2.", "scatter with",
-                                "updates shape (2, 4)"});
-  expect_error<jx::ShapeError>([&] { jx::lax::scatter_mul(op, idx, upd, {{1}, {}, {0}}); },
-                               {"Scatter op has window of size 1; doesn't match operand of rank 2."});
   expect_error<jx::ShapeError>(
-      [&] { jx::lax::scatter(op, idx, arr<float>(iota_f(10), {2, 5}), {{1}, {0}, {0}}); },
+      [&] {
+        jx::lax::scatter(op, idx, upd, {{}, {0}, {0}});
+      },
+      {"Updates tensor must be of rank 1; got 2.", "scatter with", "updates shape (2, 4)"});
+  expect_error<jx::ShapeError>(
+      [&] {
+        jx::lax::scatter_mul(op, idx, upd, {{1}, {}, {0}});
+      },
+      {"Scatter op has window of size 1; doesn't match operand of rank 2."});
+  expect_error<jx::ShapeError>(
+      [&] {
+        jx::lax::scatter(op, idx, arr<float>(iota_f(10), {2, 5}), {{1}, {0}, {0}});
+      },
       {"Bounds of the window dimensions of updates must not exceed the bounds of the "
        "corresponding dimensions of operand. For dimension 1, updates bound is 5, operand bound "
        "is 4."});
   expect_error<jx::ShapeError>(
-      [&] { jx::lax::scatter(op, idx, arr<float>(iota_f(12), {3, 4}), {{1}, {0}, {0}}); },
+      [&] {
+        jx::lax::scatter(op, idx, arr<float>(iota_f(12), {3, 4}), {{1}, {0}, {0}});
+      },
       {"Bounds of the scatter dimensions of updates must be the same as the bounds of the "
        "corresponding dimensions of scatter indices. For scatter dimension 0, updates bound is "
        "3, indices bound is 2."});
   expect_error<jx::IndexError>(
-      [&] { jx::lax::scatter_min(op, idx, upd, {{1}, {0}, {2}}); },
+      [&] {
+        jx::lax::scatter_min(op, idx, upd, {{1}, {0}, {2}});
+      },
       {"Invalid scatter_dims_to_operand_dims mapping; domain is [0, 2), got: 0->2."});
-  expect_error<jx::ValueError>([&] { jx::lax::scatter_max(op, idx, upd, {{1}, {0, 0}, {0}}); },
-                               {"inserted_window_dims in scatter-max op must not repeat"});
+  expect_error<jx::ValueError>(
+      [&] {
+        jx::lax::scatter_max(op, idx, upd, {{1}, {0, 0}, {0}});
+      },
+      {"inserted_window_dims in scatter-max op must not repeat"});
   expect_error<jx::ShapeError>(
-      [&] { jx::lax::scatter(op, idx, upd, {{1}, {0}, {0, 1}}); },
+      [&] {
+        jx::lax::scatter(op, idx, upd, {{1}, {0}, {0, 1}});
+      },
       {"Scatter op has 2 elements in scatter_dims_to_operand_dims"});
 }
 

@@ -54,8 +54,8 @@ class Checker {
     for (size_t i = 0; i < d.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
         if (d[i] == d[j]) {
-          fail<ValueError>(std::string(name) + " in " + op_ + " op must not repeat; got: " +
-                           tuple_str(d) + ".");
+          fail<ValueError>(std::string(name) + " in " + op_ +
+                           " op must not repeat; got: " + tuple_str(d) + ".");
         }
       }
     }
@@ -63,8 +63,9 @@ class Checker {
   void in_range(const Dims& d, int64_t rank, std::string_view name) const {
     for (int64_t dim : d) {
       if (dim < 0 || dim >= rank) {
-        fail<IndexError>("Invalid " + std::string(name) + " set in " + op_ + " op; valid range is [0, " +
-                         std::to_string(rank) + "); got: " + std::to_string(dim) + ".");
+        fail<IndexError>("Invalid " + std::string(name) + " set in " + op_ +
+                         " op; valid range is [0, " + std::to_string(rank) +
+                         "); got: " + std::to_string(dim) + ".");
       }
     }
   }
@@ -108,7 +109,8 @@ void check_batching(const Checker& c, const ShapedArray& operand, const ShapedAr
   c.no_duplicates(indices_batching, indices_batching_name);
   c.in_range(indices_batching, indices.ndim(), indices_batching_name);
   if (contains(indices_batching, index_vector_dim)) {
-    c.fail(std::string(Op) + " op cannot have the index vector dimension as a batching dimension; got " +
+    c.fail(std::string(Op) +
+           " op cannot have the index vector dimension as a batching dimension; got " +
            tuple_str(indices_batching) + ".");
   }
   if (operand_batching.size() != indices_batching.size()) {
@@ -132,8 +134,8 @@ std::vector<ShapedArray> gather_abstract_eval(std::span<const ShapedArray> in, c
   check_arity("gather", in, 2);
   const ShapedArray& operand = in[0];
   const ShapedArray& indices = in[1];
-  Checker c("gather", "operand shape " + operand.shape.str() + " and indices shape " +
-                          indices.shape.str());
+  Checker c("gather",
+            "operand shape " + operand.shape.str() + " and indices shape " + indices.shape.str());
   check_index_dtype("gather", indices);
   checked_mode(p, "gather");
   const Dims& offset_dims = p.get_ints("offset_dims");
@@ -145,8 +147,9 @@ std::vector<ShapedArray> gather_abstract_eval(std::span<const ShapedArray> in, c
   const int64_t rank = operand.ndim();
 
   if (indices.ndim() < 1) {
-    c.fail("gather indices must have rank >= 1: their last dimension is the index vector (to "
-           "gather with scalar indices, add a trailing dimension of size 1).");
+    c.fail(
+        "gather indices must have rank >= 1: their last dimension is the index vector (to "
+        "gather with scalar indices, add a trailing dimension of size 1).");
   }
   const int64_t index_vector_dim = indices.ndim() - 1;
   const int64_t out_rank = int64_t(offset_dims.size()) + index_vector_dim;
@@ -187,16 +190,18 @@ std::vector<ShapedArray> gather_abstract_eval(std::span<const ShapedArray> in, c
                  "start_indices_batching_dims", "Gather");
 
   if (int64_t(slice_sizes.size()) != rank) {
-    c.fail("Gather op must have one slice size for every input dimension; got: "
-           "len(slice_sizes)=" +
-           std::to_string(slice_sizes.size()) + ", input_shape.rank=" + std::to_string(rank));
+    c.fail(
+        "Gather op must have one slice size for every input dimension; got: "
+        "len(slice_sizes)=" +
+        std::to_string(slice_sizes.size()) + ", input_shape.rank=" + std::to_string(rank));
   }
   if (slice_sizes.size() != offset_dims.size() + collapsed.size() + operand_batching.size()) {
-    c.fail("All components of the offset index in a gather op must either be a offset dimension "
-           "or explicitly collapsed/batching; got len(slice_sizes)=" +
-           std::to_string(slice_sizes.size()) + ", output_slice_sizes=" + tuple_str(offset_dims) +
-           ", collapsed_slice_dims=" + tuple_str(collapsed) +
-           ", operand_batching_dims=" + tuple_str(operand_batching) + ".");
+    c.fail(
+        "All components of the offset index in a gather op must either be a offset dimension "
+        "or explicitly collapsed/batching; got len(slice_sizes)=" +
+        std::to_string(slice_sizes.size()) + ", output_slice_sizes=" + tuple_str(offset_dims) +
+        ", collapsed_slice_dims=" + tuple_str(collapsed) +
+        ", operand_batching_dims=" + tuple_str(operand_batching) + ".");
   }
   for (size_t i = 0; i < slice_sizes.size(); ++i) {
     if (slice_sizes[i] < 0 || slice_sizes[i] > operand.shape[i]) {
@@ -243,8 +248,7 @@ std::vector<ShapedArray> gather_abstract_eval(std::span<const ShapedArray> in, c
 // ---- scatter shape rule (XLA's ShapeInference::InferScatterShape, in JAX's order) ----------
 
 std::vector<ShapedArray> scatter_abstract_eval(std::string_view name,
-                                               std::span<const ShapedArray> in,
-                                               const Params& p) {
+                                               std::span<const ShapedArray> in, const Params& p) {
   check_arity(name, in, 3);
   const ShapedArray& operand = in[0];
   const ShapedArray& indices = in[1];
@@ -289,13 +293,11 @@ std::vector<ShapedArray> scatter_abstract_eval(std::string_view name,
   c.no_duplicates(operand_batching, "operand_batching_dims");
   c.in_range(operand_batching, rank, "operand_batching_dims");
   c.disjoint(inserted, operand_batching, "inserted_window_dims", "operand_batching_dims");
-  c.disjoint(to_operand, operand_batching, "scatter_dims_to_operand_dims",
-             "operand_batching_dims");
+  c.disjoint(to_operand, operand_batching, "scatter_dims_to_operand_dims", "operand_batching_dims");
   check_batching(c, operand, indices, operand_batching, indices_batching,
                  "scatter_indices_batching_dims", "Scatter");
 
-  const size_t window_size =
-      update_window_dims.size() + inserted.size() + operand_batching.size();
+  const size_t window_size = update_window_dims.size() + inserted.size() + operand_batching.size();
   if (int64_t(window_size) != rank) {
     c.fail("Scatter op has window of size " + std::to_string(window_size) +
            "; doesn't match operand of rank " + std::to_string(rank) + ".");
@@ -326,10 +328,11 @@ std::vector<ShapedArray> scatter_abstract_eval(std::string_view name,
   for (size_t i = 0; i < update_window_dims.size(); ++i) {
     int64_t d = update_window_dims[i];
     if (max_update_slice_sizes[i] < updates.shape[size_t(d)]) {
-      c.fail("Bounds of the window dimensions of updates must not exceed the bounds of the "
-             "corresponding dimensions of operand. For dimension " +
-             std::to_string(d) + ", updates bound is " + std::to_string(updates.shape[size_t(d)]) +
-             ", operand bound is " + std::to_string(max_update_slice_sizes[i]) + ".");
+      c.fail(
+          "Bounds of the window dimensions of updates must not exceed the bounds of the "
+          "corresponding dimensions of operand. For dimension " +
+          std::to_string(d) + ", updates bound is " + std::to_string(updates.shape[size_t(d)]) +
+          ", operand bound is " + std::to_string(max_update_slice_sizes[i]) + ".");
     }
   }
   int64_t scatter_dims_seen = 0;
@@ -337,10 +340,11 @@ std::vector<ShapedArray> scatter_abstract_eval(std::string_view name,
     if (contains(update_window_dims, i)) continue;
     int64_t bound = indices.shape[size_t(scatter_dims_seen)];
     if (updates.shape[size_t(i)] != bound) {
-      c.fail("Bounds of the scatter dimensions of updates must be the same as the bounds of the "
-             "corresponding dimensions of scatter indices. For scatter dimension " +
-             std::to_string(i) + ", updates bound is " + std::to_string(updates.shape[size_t(i)]) +
-             ", indices bound is " + std::to_string(bound) + ".");
+      c.fail(
+          "Bounds of the scatter dimensions of updates must be the same as the bounds of the "
+          "corresponding dimensions of scatter indices. For scatter dimension " +
+          std::to_string(i) + ", updates bound is " + std::to_string(updates.shape[size_t(i)]) +
+          ", indices bound is " + std::to_string(bound) + ".");
     }
     ++scatter_dims_seen;
   }
@@ -539,8 +543,10 @@ T convert_fill(double v) {
     return static_cast<T>(v);
   } else {
     if (std::isnan(v)) return 0;
-    if (v <= static_cast<double>(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    if (v <= static_cast<double>(std::numeric_limits<T>::min()))
+      return std::numeric_limits<T>::min();
+    if (v >= static_cast<double>(std::numeric_limits<T>::max()))
+      return std::numeric_limits<T>::max();
     return static_cast<T>(v);
   }
 }
@@ -549,10 +555,14 @@ T convert_fill(double v) {
 // unsigned integer, or true.
 template <class T>
 T default_fill() {
-  if constexpr (std::is_same_v<T, bool>) return true;
-  else if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::quiet_NaN();
-  else if constexpr (std::is_signed_v<T>) return std::numeric_limits<T>::min();
-  else return std::numeric_limits<T>::max();
+  if constexpr (std::is_same_v<T, bool>)
+    return true;
+  else if constexpr (std::is_floating_point_v<T>)
+    return std::numeric_limits<T>::quiet_NaN();
+  else if constexpr (std::is_signed_v<T>)
+    return std::numeric_limits<T>::min();
+  else
+    return std::numeric_limits<T>::max();
 }
 
 template <class E>
@@ -562,7 +572,8 @@ void run_gather_rows(const Array& operand, const Array& result, const std::vecto
   dispatch_dtype(operand.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (sizeof(T) == sizeof(E)) {
-      T fill = p.has("fill_value") ? convert_fill<T>(p.get<double>("fill_value")) : default_fill<T>();
+      T fill =
+          p.has("fill_value") ? convert_fill<T>(p.get<double>("fill_value")) : default_fill<T>();
       std::memcpy(&fill_bits, &fill, sizeof(T));
     }
   });
@@ -589,12 +600,18 @@ std::vector<Array> gather_impl(std::span<const Array> in, const Params& p,
   const Shape& ishape = indices.shape();
   const Dims bstrides = contiguous_strides(Shape(ishape.begin(), ishape.end() - 1));
   const Dims window = operand_window_dims(operand.ndim(), collapsed, operand_batching);
-  const std::vector<LoopDim> dims = loop_dims(result.shape(), offset_dims, window,
-                                              contiguous_strides(operand.shape()), bstrides);
+  const std::vector<LoopDim> dims =
+      loop_dims(result.shape(), offset_dims, window, contiguous_strides(operand.shape()), bstrides);
   switch (itemsize(operand.dtype())) {
-    case 1: run_gather_rows<uint8_t>(operand, result, dims, base, p); break;
-    case 4: run_gather_rows<uint32_t>(operand, result, dims, base, p); break;
-    default: run_gather_rows<uint64_t>(operand, result, dims, base, p); break;
+    case 1:
+      run_gather_rows<uint8_t>(operand, result, dims, base, p);
+      break;
+    case 4:
+      run_gather_rows<uint32_t>(operand, result, dims, base, p);
+      break;
+    default:
+      run_gather_rows<uint64_t>(operand, result, dims, base, p);
+      break;
   }
   return single(std::move(result));
 }
@@ -606,22 +623,30 @@ using Wide = std::conditional_t<std::is_signed_v<T>, std::make_unsigned_t<T>, T>
 
 struct SetOp {
   template <class T>
-  static void apply(T& x, T u) { x = u; }
+  static void apply(T& x, T u) {
+    x = u;
+  }
 };
 struct AddOp {
   template <class T>
   static void apply(T& x, T u) {
-    if constexpr (std::is_same_v<T, bool>) x = x || u;
-    else if constexpr (std::is_integral_v<T>) x = static_cast<T>(Wide<T>(x) + Wide<T>(u));
-    else x = x + u;
+    if constexpr (std::is_same_v<T, bool>)
+      x = x || u;
+    else if constexpr (std::is_integral_v<T>)
+      x = static_cast<T>(Wide<T>(x) + Wide<T>(u));
+    else
+      x = x + u;
   }
 };
 struct MulOp {
   template <class T>
   static void apply(T& x, T u) {
-    if constexpr (std::is_same_v<T, bool>) x = x && u;
-    else if constexpr (std::is_integral_v<T>) x = static_cast<T>(Wide<T>(x) * Wide<T>(u));
-    else x = x * u;
+    if constexpr (std::is_same_v<T, bool>)
+      x = x && u;
+    else if constexpr (std::is_integral_v<T>)
+      x = static_cast<T>(Wide<T>(x) * Wide<T>(u));
+    else
+      x = x * u;
   }
 };
 struct MinOp {
@@ -768,11 +793,11 @@ Array gather(const Array& operand, const Array& start_indices,
   return bind1(Prim::gather, {operand, start_indices}, p);
 }
 
-#define JX_LAX_SCATTER(fn, prim)                                                             \
-  Array fn(const Array& operand, const Array& indices, const Array& updates,                 \
-           const ScatterDimensionNumbers& dimension_numbers, GatherScatterMode mode) {       \
-    return bind1(Prim::prim, {operand, indices, updates},                                    \
-                 primitives::scatter_params(dimension_numbers, mode));                      \
+#define JX_LAX_SCATTER(fn, prim)                                                       \
+  Array fn(const Array& operand, const Array& indices, const Array& updates,           \
+           const ScatterDimensionNumbers& dimension_numbers, GatherScatterMode mode) { \
+    return bind1(Prim::prim, {operand, indices, updates},                              \
+                 primitives::scatter_params(dimension_numbers, mode));                 \
   }
 JX_LAX_SCATTER(scatter, scatter)
 JX_LAX_SCATTER(scatter_add, scatter_add)

@@ -46,9 +46,8 @@ void encode_row(const void* data, int64_t start, int64_t stride, int64_t n, uint
   for (int64_t j = 0; j < n; ++j) out[j] = order_key(p[j * stride]);
 }
 EncodeFn encoder(DType d) {
-  return dispatch_dtype(d, [](auto tag) -> EncodeFn {
-    return &encode_row<typename decltype(tag)::type>;
-  });
+  return dispatch_dtype(
+      d, [](auto tag) -> EncodeFn { return &encode_row<typename decltype(tag)::type>; });
 }
 
 // Writes one row of an operand in the sorted order: out[j] = in[perm[j]].
@@ -67,9 +66,12 @@ void permute_row(const void* in, void* out, int64_t start, int64_t stride, int64
 }
 PermuteFn permuter(DType d) {
   switch (itemsize(d)) {
-    case 1: return &permute_row<uint8_t>;
-    case 4: return &permute_row<uint32_t>;
-    default: return &permute_row<uint64_t>;
+    case 1:
+      return &permute_row<uint8_t>;
+    case 4:
+      return &permute_row<uint32_t>;
+    default:
+      return &permute_row<uint64_t>;
   }
 }
 
@@ -193,9 +195,9 @@ std::vector<Array> sort(const std::vector<Array>& operands, int64_t dimension, b
   }
   if (!operands[0].valid()) throw ValueError("sort: argument 0 is a null jx::Array");
   int dim = normalize_axis(dimension, operands[0].ndim(), "sort");
-  return bind(Prim::sort, operands,
-              Params{{"dimension", int64_t{dim}}, {"is_stable", is_stable},
-                     {"num_keys", num_keys}});
+  return bind(
+      Prim::sort, operands,
+      Params{{"dimension", int64_t{dim}}, {"is_stable", is_stable}, {"num_keys", num_keys}});
 }
 
 Array sort(const Array& operand, int64_t dimension, bool is_stable) {
