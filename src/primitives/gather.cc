@@ -104,17 +104,17 @@ void check_index_dtype(std::string_view op, const ShapedArray& indices) {
 // Checks shared by gather and scatter: the batching dims of operand and indices pair up.
 void check_batching(const Checker& c, const ShapedArray& operand, const ShapedArray& indices,
                     const Dims& operand_batching, const Dims& indices_batching,
-                    std::string_view indices_batching_name, std::string_view Op) {
+                    std::string_view indices_batching_name, std::string_view op_title) {
   const int64_t index_vector_dim = indices.ndim() - 1;
   c.no_duplicates(indices_batching, indices_batching_name);
   c.in_range(indices_batching, indices.ndim(), indices_batching_name);
   if (contains(indices_batching, index_vector_dim)) {
-    c.fail(std::string(Op) +
+    c.fail(std::string(op_title) +
            " op cannot have the index vector dimension as a batching dimension; got " +
            tuple_str(indices_batching) + ".");
   }
   if (operand_batching.size() != indices_batching.size()) {
-    c.fail(std::string(Op) + " op requires equal numbers of operand_batching_dims and " +
+    c.fail(std::string(op_title) + " op requires equal numbers of operand_batching_dims and " +
            std::string(indices_batching_name) + ", got " + tuple_str(operand_batching) + " and " +
            tuple_str(indices_batching) + ".");
   }
@@ -122,7 +122,8 @@ void check_batching(const Checker& c, const ShapedArray& operand, const ShapedAr
   for (int64_t d : operand_batching) operand_batch_shape.push_back(operand.shape[size_t(d)]);
   for (int64_t d : indices_batching) indices_batch_shape.push_back(indices.shape[size_t(d)]);
   if (operand_batch_shape != indices_batch_shape) {
-    c.fail(std::string(Op) + " op requires operand batching dimensions and indices batching " +
+    c.fail(std::string(op_title) +
+           " op requires operand batching dimensions and indices batching " +
            "dimensions to have the same shape, got " + tuple_str(operand_batch_shape) + " and " +
            tuple_str(indices_batch_shape) + ".");
   }
