@@ -298,6 +298,40 @@ TEST(Unary, Float32VectorisedKernelsStayWithinFewUlp) {
   }
 }
 
+// sqrt and rsqrt use the vector ISA's sqrt instruction in blocks of 8/16 with a scalar tail:
+// check both parts (37 elements) against IEEE sqrt, which is correctly rounded by definition
+// (so std::sqrt is an exact reference), special values included.
+template <class T>
+void check_sqrt_blocks() {
+  const T inf = std::numeric_limits<T>::infinity();
+  std::vector<T> x = {-1,
+                      -0.0,
+                      0.0,
+                      inf,
+                      -inf,
+                      std::numeric_limits<T>::quiet_NaN(),
+                      std::numeric_limits<T>::denorm_min(),
+                      std::numeric_limits<T>::max()};
+  for (int i = 0; x.size() < 37; ++i) x.push_back(static_cast<T>(i) * T(0.37) + T(1e-3));
+  std::vector<T> y = lax::sqrt(arr<T>(x)).template to_vector<T>();
+  std::vector<T> r = lax::rsqrt(arr<T>(x)).template to_vector<T>();
+  for (size_t i = 0; i < x.size(); ++i) {
+    T e = std::sqrt(x[i]);
+    if (std::isnan(e)) {
+      EXPECT_TRUE(std::isnan(y[i]) && std::isnan(r[i])) << i;
+      continue;
+    }
+    EXPECT_EQ(y[i], e) << "sqrt at " << i;
+    EXPECT_EQ(std::signbit(y[i]), std::signbit(e)) << "sqrt sign at " << i;
+    EXPECT_EQ(r[i], T(1) / e) << "rsqrt at " << i;
+  }
+}
+
+TEST(Unary, SqrtVectorBlocksAndTail) {
+  check_sqrt_blocks<float>();
+  check_sqrt_blocks<double>();
+}
+
 TEST(Unary, NegAbsSignIntegers) {
   const int32_t imin = std::numeric_limits<int32_t>::min();
   const int32_t imax = std::numeric_limits<int32_t>::max();
