@@ -47,8 +47,6 @@ template <class T>
 T abs_op(T x) {
   if constexpr (kIsFloat<T>)
     return std::fabs(x);
-  else if constexpr (std::is_unsigned_v<T>)
-    return x;
   else
     return x < 0 ? wrapping_neg(x) : x;
 }
@@ -266,7 +264,7 @@ JX_UNARY_OP_VEC(LogisticOp, v >= -87.0f && v <= kF32Max,
 #undef JX_UNARY_OP_VEC
 
 JX_UNARY_OP(NegOp, false, kNotBool<T>, wrapping_neg(x))
-JX_UNARY_OP(AbsOp, false, kNotBool<T>, abs_op(x))
+JX_UNARY_OP(AbsOp, false, kNotBool<T>&& std::is_signed_v<T>, abs_op(x))
 JX_UNARY_OP(SignOp, false, kNotBool<T>, sign_op(x))
 JX_UNARY_OP(Exp2Op, false, kIsFloat<T>, std::exp2(x))
 JX_UNARY_OP(CbrtOp, false, kIsFloat<T>, std::cbrt(x))
@@ -327,7 +325,8 @@ struct RoundOp {
 void register_unary() {
   using C = DTypeClass;
   def_unary(Prim::neg, C::kNumber, NegOp{});
-  def_unary(Prim::abs, C::kNumber, AbsOp{});
+  // As current JAX: abs rejects unsigned integers (jnp.abs returns them unchanged itself).
+  def_unary(Prim::abs, C::kSignedOrFloat, AbsOp{});
   def_unary(Prim::sign, C::kNumber, SignOp{});
   def_unary(Prim::floor, C::kFloating, FloorOp{});
   def_unary(Prim::ceil, C::kFloating, CeilOp{});
