@@ -214,7 +214,7 @@ TEST(Sort, LongRowsEveryKeyDType) {
   for (size_t i = 0; i < n; ++i) {
     i32[i] = int32_t(gen());  // the full range, negative included
     i64[i] = (gen() % 8 == 0) ? std::numeric_limits<int64_t>::min()
-                              : int64_t(gen()) * int64_t(gen()) - (int64_t{1} << 62);
+                              : static_cast<int64_t>((uint64_t(gen()) << 32) | gen());
     u32[i] = gen() % 7;  // few distinct values: most radix passes are skipped
     u8[i] = uint8_t(gen());
     b[i] = gen() % 2;
