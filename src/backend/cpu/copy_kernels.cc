@@ -52,12 +52,13 @@ inline void copy_run(T* d, int64_t ds, const T* s, int64_t ss, int64_t n) {
   }
 }
 
-constexpr int64_t kTile = 32;
-
 // A transposition: the innermost dst dim walks src with a large stride while dim `k` is
-// contiguous in src. Copy kTile x kTile tiles so both sides stay in L1.
+// contiguous in src. Work in tiles staged through a small local buffer: every src and dst cache
+// line of a tile is read or written in one contiguous burst, so power-of-two strides (whose
+// lines all map to the same cache set) cannot evict a line before it is used up.
 template <class T>
 void copy_tiled(T* dst, const T* src, const std::vector<Dim>& dims, size_t k) {
+  constexpr int64_t kTile = sizeof(T) == 1 ? 128 : (sizeof(T) == 8 ? 32 : 64);
   const size_t inner = dims.size() - 1;
   std::vector<size_t> others;
   for (size_t i = 0; i < inner; ++i) {
@@ -71,6 +72,7 @@ void copy_tiled(T* dst, const T* src, const std::vector<Dim>& dims, size_t k) {
   const int64_t grain =
       std::max<int64_t>(1, kParallelBytes / int64_t(2 * kTile * kTile * sizeof(T)));
   parallel_for(units, grain, [&](int64_t b, int64_t e) {
+    T buf[kTile * kTile];
     for (int64_t u = b; u < e; ++u) {
       int64_t rest = u;
       const int64_t tj = rest % tiles_j;
@@ -85,11 +87,21 @@ void copy_tiled(T* dst, const T* src, const std::vector<Dim>& dims, size_t k) {
         doff += idx * d.ds;
         soff += idx * d.ss;
       }
-      const int64_t k0 = tk * kTile, k1 = std::min(dk.size, k0 + kTile);
-      const int64_t j0 = tj * kTile, j1 = std::min(dj.size, j0 + kTile);
-      for (int64_t i = k0; i < k1; ++i) {
-        copy_run(dst + doff + i * dk.ds + j0 * dj.ds, dj.ds, src + soff + i * dk.ss + j0 * dj.ss,
-                 dj.ss, j1 - j0);
+      const int64_t k0 = tk * kTile, nk = std::min(dk.size - k0, kTile);
+      const int64_t j0 = tj * kTile, nj = std::min(dj.size - j0, kTile);
+      // dk.ss == 1: each src row of the tile is contiguous.
+      for (int64_t jj = 0; jj < nj; ++jj) {
+        const T* s = src + soff + (j0 + jj) * dj.ss + k0;
+        T* row = buf + jj * kTile;
+        for (int64_t ii = 0; ii < nk; ++ii) row[ii] = s[ii];
+      }
+      for (int64_t ii = 0; ii < nk; ++ii) {
+        T* d = dst + doff + (k0 + ii) * dk.ds + j0 * dj.ds;
+        if (dj.ds == 1) {
+          for (int64_t jj = 0; jj < nj; ++jj) d[jj] = buf[jj * kTile + ii];
+        } else {
+          for (int64_t jj = 0; jj < nj; ++jj) d[jj * dj.ds] = buf[jj * kTile + ii];
+        }
       }
     }
   });
