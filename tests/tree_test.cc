@@ -155,6 +155,10 @@ TEST(Tree, RegisteredStruct) {
 }
 
 Array takes_array(const Array& x) { return x; }
+template <class D>
+concept IndexableByInt = requires(D& d) {
+  d[0];
+};
 
 TEST(Dict, UsageAsInTheTutorial) {
   Array w = arr<float>({1.5f, -0.5f}, {2});
@@ -166,6 +170,10 @@ TEST(Dict, UsageAsInTheTutorial) {
   // x + params["b"] resolves to the non-template operator+(const Array&, const Array&).
   static_assert(std::is_same_v<decltype(std::declval<const Array&>() + params["b"]), Array>);
   static_assert(std::is_same_v<decltype(params["w"] * 2.0f), Array>);
+  // params["w"][0] indexes the array, as in Python; a Dict cannot be indexed by an integer.
+  static_assert(std::is_same_v<decltype(params["w"][0]), Array>);
+  static_assert(std::is_same_v<decltype(std::as_const(params)["w"][0]), Array>);
+  static_assert(!IndexableByInt<Dict> && !IndexableByInt<const Dict>);
   EXPECT_EQ(params["w"].shape(), (Shape{2}));
   EXPECT_EQ(params["b"].shape(), (Shape{}));
   EXPECT_EQ(params["b"].dtype(), DType::float32);
@@ -283,6 +291,7 @@ TEST(TreeDef, EqualityHashAndBuilders) {
   TreeDef b = tree::structure(Dict{{"b", Tree::list({Tree()})}, {"w", v(0)}});
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.hash(), b.hash());
+  EXPECT_EQ(std::hash<TreeDef>{}(a), a.hash());
   TreeDef c = TreeDef::dict({"w", "c"}, {TreeDef::leaf(), TreeDef::list({TreeDef::none()})});
   EXPECT_FALSE(a == c);
   EXPECT_NE(a.hash(), c.hash());
@@ -340,6 +349,18 @@ TEST(AxisSpec, BroadcastLeavesAndSequences) {
   EXPECT_EQ(tree::broadcast_prefix(AxisSpec::dict({{"scale", none}, {"w", 0}, {"b", 1}}), p,
                                    "vmap in_axes"),
             axes({0, 1, none}));  // field order w, b, scale
+}
+
+TEST(AxisSpec, ArgumentTupleOfReferences) {
+  // How vmap sees its arguments: a tuple of references, matched against in_axes.
+  Dict params{{"w", v(1)}, {"b", v(2)}};
+  Array x = v(3);
+  auto [leaves, def] = tree::flatten(std::forward_as_tuple(params, x));
+  EXPECT_EQ(def.str(), "PyTreeDef(({'b': *, 'w': *}, *))");
+  EXPECT_EQ(values(leaves), (std::vector<float>{2, 1, 3}));
+  EXPECT_EQ(tree::broadcast_prefix({none, 0}, def, "vmap in_axes"), axes({none, none, 0}));
+  auto back = tree::unflatten<std::tuple<Dict, Array>>(def, leaves);
+  EXPECT_EQ(std::get<0>(back)["w"].item<float>(), 1);
 }
 
 TEST(AxisSpec, PrefixErrors) {

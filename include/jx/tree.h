@@ -136,14 +136,20 @@ class Tree {
     return array().template to_vector<T>();
   }
   // Indexes the array of a leaf (params["w"][0]); use child(i) for tuple and list elements.
-  Array operator[](int64_t i) const { return array()[i]; }
+  template <class I>
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) Array operator[](I i) const {
+    return array()[static_cast<int64_t>(i)];
+  }
+  template <class I>
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) Array operator[](
+      I i) {  // a non-const twin, so that t[0] on a non-const Tree is not ambiguous
+    return array()[static_cast<int64_t>(i)];
+  }
 
   // The child under `key` of a dict (or the field of a custom node); throws IndexError
   // listing the keys present when it is missing.
   const Tree& operator[](std::string_view key) const;
   Tree& operator[](std::string_view key);
-  const Tree& operator[](const char* key) const { return (*this)[std::string_view(key)]; }
-  Tree& operator[](const char* key) { return (*this)[std::string_view(key)]; }
   bool contains(std::string_view key) const;
   // Number of children (0 for a leaf or None).
   size_t num_children() const { return children_.size(); }
@@ -188,6 +194,12 @@ class Dict {
   const Tree& operator[](std::string_view key) const;
   Tree& operator[](std::string_view key);
   const Tree& at(std::string_view key) const { return (*this)[key]; }
+  // d[0] would otherwise convert 0 to a null string_view; dict keys are strings.
+  template <class I>
+  requires std::is_integral_v<I>
+  const Tree& operator[](I) const = delete;
+  template <class I>
+  requires std::is_integral_v<I> Tree& operator[](I) = delete;
   bool contains(std::string_view key) const;
   // Inserts or replaces (d["k"] = v in Python).
   void insert_or_assign(std::string key, Tree value);
@@ -627,6 +639,11 @@ std::vector<std::optional<int>> broadcast_prefix(const AxisSpec& prefix, const T
 }  // namespace tree
 
 }  // namespace jx
+
+template <>
+struct std::hash<jx::TreeDef> {
+  size_t operator()(const jx::TreeDef& t) const { return t.hash(); }
+};
 
 // ---- registration of user structs ------------------------------------------------------------
 
