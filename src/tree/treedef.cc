@@ -192,8 +192,9 @@ TreeDef::TreeDef(std::vector<Node> nodes) : nodes_(std::move(nodes)) {
     size_t j = i + 1;
     int leaves = n.kind == NodeKind::kLeaf ? 1 : 0;
     for (int c = 0; c < n.arity; ++c) {
-      leaves += nodes_[j].num_leaves;
-      j = check(j);
+      size_t child = j;
+      j = check(child);  // bounds-checks child before its counts are read
+      leaves += nodes_[child].num_leaves;
     }
     if (n.num_leaves != leaves || n.num_nodes != static_cast<int>(j - i)) {
       throw ValueError("TreeDef: inconsistent leaf or node counts");
