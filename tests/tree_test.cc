@@ -304,7 +304,22 @@ TEST(TreeDef, EqualityHashAndBuilders) {
       [] {
         TreeDef({TreeDef::Node{NodeKind::kTuple, 2, 0, 1, {}, {}}});
       },
-      {"TreeDef"});
+      {"TreeDef: the nodes end inside a subtree"});
+  expect_error<ValueError>(
+      [] {
+        TreeDef({TreeDef::Node{}, TreeDef::Node{}});
+      },
+      {"TreeDef: nodes left over after the root"});
+  expect_error<ValueError>(
+      [] {
+        TreeDef({TreeDef::Node{NodeKind::kTuple, 1, 2, 2, {}, {}}, TreeDef::Node{}});
+      },
+      {"TreeDef: inconsistent leaf or node counts"});
+  expect_error<ValueError>(
+      [] {
+        TreeDef({TreeDef::Node{NodeKind::kDict, 1, 1, 2, {}, {}}, TreeDef::Node{}});
+      },
+      {"one key per child"});
 }
 
 // ---- AxisSpec and broadcast_prefix ----------------------------------------------------------
