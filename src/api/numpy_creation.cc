@@ -107,14 +107,12 @@ Array full(const Shape& shape, const Array& fill_value, std::optional<DType> dty
   }
   // lax.full: a weakly typed fill keeps its weakness unless a dtype is asked for.
   const bool weak = !dtype && fill_value.weak_type();
-  return broadcast_scalar(nd::convert(fill_value, dtype.value_or(fill_value.dtype()), weak),
-                          shape);
+  return broadcast_scalar(nd::convert(fill_value, dtype.value_or(fill_value.dtype()), weak), shape);
 }
 
 Array full_like(const Array& x, const Array& fill_value, std::optional<DType> dtype) {
   if (fill_value.ndim() != 0) {
-    return nd::broadcast_to("full_like", asarray(fill_value, dtype.value_or(x.dtype())),
-                            x.shape());
+    return nd::broadcast_to("full_like", asarray(fill_value, dtype.value_or(x.dtype())), x.shape());
   }
   const bool weak = !dtype && x.weak_type();
   return broadcast_scalar(nd::convert(fill_value, dtype.value_or(x.dtype()), weak), x.shape());
@@ -154,8 +152,7 @@ void fill_range(T* out, int64_t n, const HostScalar& start, const HostScalar& st
 }
 }  // namespace
 
-Array arange(const Array& start, const Array& stop, const Array& step,
-             std::optional<DType> dtype) {
+Array arange(const Array& start, const Array& stop, const Array& step, std::optional<DType> dtype) {
   HostScalar a = host_scalar("arange", "start", start);
   HostScalar b = host_scalar("arange", "stop", stop);
   HostScalar c = host_scalar("arange", "step", step);
@@ -211,8 +208,8 @@ Array linspace(const Array& start, const Array& stop, int64_t num, bool endpoint
     // out = start * (1 - t) + stop * t with t = iota / div: recovers both endpoints exactly.
     Shape iota_shape;
     for (size_t i = 0; i < bounds1.size(); ++i) iota_shape.push_back(i == 0 ? div : 1);
-    Array t = divide(lax::reshape(lax::iota(cd, div), iota_shape),
-                     nd::convert(Array(div), cd, false));
+    Array t =
+        divide(lax::reshape(lax::iota(cd, div), iota_shape), nd::convert(Array(div), cd, false));
     out = add(multiply(lax::reshape(lo, bounds1), subtract(1, t)),
               multiply(lax::reshape(hi, bounds1), t));
     if (endpoint) out = lax::concatenate({out, lax::expand_dims(hi, {0})}, 0);

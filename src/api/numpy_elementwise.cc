@@ -104,8 +104,8 @@ Array floor_divide(const Array& x, const Array& y) {
   if (is_signed_integer(d)) {
     Array quotient = lax::div(x1, x2);
     Array zero = zeros_like(x1);
-    Array adjust = lax::bitwise_and(lax::ne(lax::sign(x1), lax::sign(x2)),
-                                    lax::ne(lax::rem(x1, x2), zero));
+    Array adjust =
+        lax::bitwise_and(lax::ne(lax::sign(x1), lax::sign(x2)), lax::ne(lax::rem(x1, x2), zero));
     return select(adjust, lax::sub(quotient, ones_like(quotient)), quotient);
   }
   return float_divmod(x1, x2).first;
@@ -309,10 +309,10 @@ Array isinf(const Array& x) {
 
 // ---- comparisons, extrema ------------------------------------------------------------------
 
-#define JX_PROMOTED_BINARY(fn, lax_fn)         \
-  Array fn(const Array& x, const Array& y) {   \
-    auto a = promote(#fn, {x, y});             \
-    return lax::lax_fn(a[0], a[1]);            \
+#define JX_PROMOTED_BINARY(fn, lax_fn)       \
+  Array fn(const Array& x, const Array& y) { \
+    auto a = promote(#fn, {x, y});           \
+    return lax::lax_fn(a[0], a[1]);          \
   }
 JX_PROMOTED_BINARY(maximum, max)
 JX_PROMOTED_BINARY(minimum, min)

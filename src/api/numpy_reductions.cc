@@ -124,26 +124,26 @@ Array prod(const Array& x, Axis axis, bool keepdims, std::optional<DType> dtype)
 }
 
 Array max(const Array& x, Axis axis, bool keepdims) {
-  return reduction({.name = "max", .op = lax::reduce_max, .has_identity = false}, x, axis,
-                   keepdims, std::nullopt);
+  return reduction({.name = "max", .op = lax::reduce_max, .has_identity = false}, x, axis, keepdims,
+                   std::nullopt);
 }
 
 Array min(const Array& x, Axis axis, bool keepdims) {
-  return reduction({.name = "min", .op = lax::reduce_min, .has_identity = false}, x, axis,
-                   keepdims, std::nullopt);
+  return reduction({.name = "min", .op = lax::reduce_min, .has_identity = false}, x, axis, keepdims,
+                   std::nullopt);
 }
 
 Array amax(const Array& x, Axis axis, bool keepdims) { return max(x, axis, keepdims); }
 Array amin(const Array& x, Axis axis, bool keepdims) { return min(x, axis, keepdims); }
 
 Array all(const Array& x, Axis axis, bool keepdims) {
-  return reduction({.name = "all", .op = lax::reduce_and, .bool_preproc = true}, x, axis,
-                   keepdims, std::nullopt);
+  return reduction({.name = "all", .op = lax::reduce_and, .bool_preproc = true}, x, axis, keepdims,
+                   std::nullopt);
 }
 
 Array any(const Array& x, Axis axis, bool keepdims) {
-  return reduction({.name = "any", .op = lax::reduce_or, .bool_preproc = true}, x, axis,
-                   keepdims, std::nullopt);
+  return reduction({.name = "any", .op = lax::reduce_or, .bool_preproc = true}, x, axis, keepdims,
+                   std::nullopt);
 }
 
 Array mean(const Array& x, Axis axis, bool keepdims, std::optional<DType> dtype) {
@@ -178,8 +178,8 @@ Array ravel_all(const Array& x) { return lax::reshape(x, Shape{x.size()}); }
 
 using LaxArg = Array (*)(const Array&, int64_t, DType);
 
-Array arg_reduction(std::string_view name, LaxArg op, const Array& x,
-                    std::optional<int64_t> axis, bool keepdims) {
+Array arg_reduction(std::string_view name, LaxArg op, const Array& x, std::optional<int64_t> axis,
+                    bool keepdims) {
   Array a = x;
   int64_t ax;
   std::vector<int64_t> keep_dims;
