@@ -391,3 +391,36 @@ TEST(NumpyElementwise, IncompatibleShapesError) {
       {"maximum", "(2, 1)", "(1, 3, 1)"});
   expect_error<jx::ValueError>([] { jnp::add(Array(), 1); }, {"null"});
 }
+
+// ---- more dtypes ---------------------------------------------------------------------------
+
+TEST(NumpyElementwise, Float64Int64Uint32) {
+  Array d = arr<double>({0.5, 1.0, 2.0}, {3});
+  // numpy float64: np.exp, np.tanh, np.log10 of [0.5, 1, 2]
+  expect_array_near<double>(jnp::exp(d), {1.6487212707001282, 2.718281828459045, 7.38905609893065},
+                            {3}, 1e-14, 0);
+  expect_array_near<double>(
+      jnp::tanh(d), {0.46211715726000974, 0.7615941559557649, 0.9640275800758169}, {3}, 1e-14, 0);
+  expect_array_near<double>(jnp::log10(d), {-0.3010299956639812, 0.0, 0.3010299956639812}, {3},
+                            1e-14, 1e-15);
+  expect_array_eq<double>(jnp::remainder(arr<double>({7.5, -7.5}, {2}), 2.0), {1.5, 0.5}, {2});
+  expect_array_eq<int64_t>(jnp::floor_divide(arr<int64_t>({7, -7}, {2}), 2), {3, -4}, {2});
+  // Exact integer powers beyond float precision: 3**39 = 4052555153018976267.
+  expect_array_eq<int64_t>(jnp::power(arr<int64_t>({3}, {1}), 39), {4052555153018976267LL}, {1});
+  expect_array_eq<int64_t>(jnp::power(arr<int64_t>({3, -2}, {2}), arr<int64_t>({39, 5}, {2})),
+                           {4052555153018976267LL, -32}, {2});
+  Array u = arr<uint32_t>({4000000000u, 7u}, {2});
+  expect_array_eq<uint32_t>(jnp::add(u, 1), {4000000001u, 8u}, {2});
+  expect_array_eq<uint32_t>(jnp::floor_divide(u, 2), {2000000000u, 3u}, {2});
+  expect_array_eq<bool>(jnp::greater(u, 5), {true, true}, {2});
+  expect_array_eq<uint32_t>(jnp::maximum(u, 10u), {4000000000u, 10u}, {2});
+  // uint32 with int32 promotes to int64 (JAX's lattice).
+  expect_array_eq<int64_t>(jnp::subtract(u, arr<int32_t>({0, 8}, {2})), {4000000000LL, -1}, {2});
+  expect_array_eq<bool>(jnp::isfinite(u), {true, true}, {2});
+  expect_array_eq<double>(jnp::where(arr<bool>({true, false}, {2}), arr<double>({0.5}, {}), -1.0),
+                          {0.5, -1.0}, {2});
+  Array w = jnp::sqrt(Array(4.0));
+  EXPECT_TRUE(w.weak_type());
+  EXPECT_EQ(w.item<float>(), 2.0f);
+  EXPECT_FALSE(jnp::less(Array(1.0), Array(2.0)).weak_type());
+}

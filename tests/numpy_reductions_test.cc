@@ -239,3 +239,32 @@ TEST(NumpyReductions, ResultType) {
   EXPECT_EQ(jnp::result_type({arr<bool>({true}, {1})}), DType::bool_);
   expect_error<jx::ValueError>([] { jnp::result_type({}); }, {"at least one array"});
 }
+
+TEST(NumpyReductions, MoreDtypes) {
+  Array d = arr<double>({1, 2, 3, 4}, {2, 2});
+  expect_array_eq<double>(jnp::sum(d, 0), {4, 6}, {2});
+  expect_array_eq<double>(jnp::prod(d), {24}, {});
+  expect_array_eq<double>(jnp::mean(d, -1), {1.5, 3.5}, {2});
+  // numpy: np.var([1,2,3,4], ddof=1) = 1.6666666666666667; np.std([2,4,4,4,5,5,7,9]) = 2
+  expect_array_near<double>(jnp::var(arr<double>({1, 2, 3, 4}, {4}), jx::none, false, 1),
+                            {1.6666666666666667}, {}, 1e-15, 0);
+  expect_array_near<double>(jnp::std(arr<double>({2, 4, 4, 4, 5, 5, 7, 9}, {8})), {2.0}, {}, 1e-15,
+                            0);
+  expect_array_eq<double>(jnp::cumprod(d, 0), {1, 2, 3, 8}, {2, 2});
+  expect_array_eq<int32_t>(jnp::argmax(d, 0), {1, 1}, {2});
+  Array u = arr<uint32_t>({4000000000u, 1u, 7u}, {3});
+  expect_array_eq<uint32_t>(jnp::max(u), {4000000000u}, {});
+  expect_array_eq<uint32_t>(jnp::min(u), {1u}, {});
+  expect_array_eq<uint32_t>(jnp::sum(arr<uint32_t>({1u, 2u}, {2})), {3u}, {});
+  expect_array_eq<uint32_t>(jnp::sort(u), {1u, 7u, 4000000000u}, {3});
+  expect_array_eq<int32_t>(jnp::argsort(u), {1, 2, 0}, {3});
+  expect_array_eq<float>(jnp::mean(u), {(4000000000.0f + 1.0f + 7.0f) / 3.0f}, {});
+  Array i64 = arr<int64_t>({5, -3, 9}, {3});
+  expect_array_eq<int64_t>(jnp::cumsum(i64), {5, 2, 11}, {3});
+  expect_array_eq<int64_t>(jnp::min(i64), {-3}, {});
+  expect_array_eq<int32_t>(jnp::argmin(i64), {1}, {});
+  expect_array_eq<int64_t>(jnp::sort(i64), {-3, 5, 9}, {3});
+  expect_array_eq<uint8_t>(jnp::cumprod(arr<uint8_t>({2, 3, 50}, {3})), {2, 6, 44}, {3});
+  expect_array_eq<bool>(jnp::all(arr<uint8_t>({1, 2}, {2})), {true}, {});
+  expect_array_eq<bool>(jnp::any(arr<double>({0, -0.0}, {2})), {false}, {});
+}

@@ -2,6 +2,9 @@
 // (weak C++ scalars, int -> float32 for true division and transcendental functions). Each
 // function follows the composition of lax primitives jax.numpy uses, so that transformations of
 // these functions see the same primitives JAX's would.
+//
+// A C++ integer scalar out of range of the other operand's dtype wraps, as in JAX (which converts
+// Python ints with numpy's astype): uint8 array + 300 adds 44.
 #include <cmath>
 #include <limits>
 #include <string>
