@@ -103,3 +103,20 @@ TEST(Operators, MixedDtypesFollowJaxLattice) {
   EXPECT_EQ((arr<int64_t>({1}, {1}) / 2).dtype(), DType::float32);
   EXPECT_EQ((arr<bool>({true}, {1}) + 1.0).dtype(), DType::float32);
 }
+
+TEST(Operators, ScalarsAndChains) {
+  // Two C++ scalars stay weak; a chain with an array takes the array's dtype.
+  Array w = Array(2) * Array(3);
+  EXPECT_EQ(w.dtype(), DType::int32);
+  EXPECT_TRUE(w.weak_type());
+  EXPECT_EQ(w.item<int32_t>(), 6);
+  Array x = arr<float>({1, 2}, {2});
+  Array y = (x * 2.0 + 1) / 4 - 0.25;
+  expect_array_eq<float>(y, {0.5f, 1.0f}, {2});
+  EXPECT_FALSE(y.weak_type());
+  Array s = Array::from_vector<float>({3.0f}, {});
+  expect_array_eq<float>(-s * s, {-9.0f}, {});
+  Array e = arr<int32_t>({}, {0});
+  EXPECT_EQ((e + 1).shape(), Shape({0}));
+  EXPECT_EQ((e / 2).dtype(), DType::float32);
+}
