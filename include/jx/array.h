@@ -115,9 +115,16 @@ class Array {
   // All elements in row-major order, converted to T.
   template <Scalar T>
   std::vector<T> to_vector() const {
-    std::vector<T> out(static_cast<size_t>(size()));
-    copy_elements(out.data(), dtype_of<T>(), out.size(), false);
-    return out;
+    if constexpr (std::is_same_v<T, bool>) {
+      // std::vector<bool> has no data(): convert through bytes holding 0/1.
+      std::vector<uint8_t> bytes(static_cast<size_t>(size()));
+      copy_elements(bytes.data(), DType::uint8, bytes.size(), false);
+      return std::vector<bool>(bytes.begin(), bytes.end());
+    } else {
+      std::vector<T> out(static_cast<size_t>(size()));
+      copy_elements(out.data(), dtype_of<T>(), out.size(), false);
+      return out;
+    }
   }
   // Raw pointer to the row-major elements (concrete arrays only; throws for a tracer).
   const void* data() const;

@@ -37,6 +37,18 @@ T int_rem(T x, T y) {
   return static_cast<T>(x % y);
 }
 
+// Integer add/sub/mul wrap modulo 2^bits as in XLA; computed in the unsigned type because
+// signed overflow is undefined behaviour in C++ (and uint8 would otherwise promote to int).
+template <class T, class F>
+T wrapping(T x, T y, F f) {
+  if constexpr (kIsFloat<T>) {
+    return f(x, y);
+  } else {
+    using U = std::make_unsigned_t<std::common_type_t<T, unsigned>>;
+    return static_cast<T>(f(static_cast<U>(x), static_cast<U>(y)));
+  }
+}
+
 template <class T>
 T shift_left_op(T x, T y) {
   using U = std::make_unsigned_t<T>;
@@ -116,9 +128,9 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
     }                                                      \
   };
 
-JX_BINARY_OP(AddOp, false, kNotBool<T>, static_cast<T>(x + y))
-JX_BINARY_OP(SubOp, false, kNotBool<T>, static_cast<T>(x - y))
-JX_BINARY_OP(MulOp, false, kNotBool<T>, static_cast<T>(x * y))
+JX_BINARY_OP(AddOp, false, kNotBool<T>, wrapping(x, y, [](auto a, auto b) { return a + b; }))
+JX_BINARY_OP(SubOp, false, kNotBool<T>, wrapping(x, y, [](auto a, auto b) { return a - b; }))
+JX_BINARY_OP(MulOp, false, kNotBool<T>, wrapping(x, y, [](auto a, auto b) { return a * b; }))
 JX_BINARY_OP(DivOp, false, kNotBool<T>,
              [&] { if constexpr (kIsFloat<T>) return x / y; else return int_div(x, y); }())
 JX_BINARY_OP(RemOp, false, kNotBool<T>,

@@ -1,5 +1,347 @@
+// Elementwise unary primitives: sign manipulation, rounding, transcendental and special
+// functions, is_finite and not. The output has the operand's shape, dtype and weak type
+// (is_finite: strong bool).
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+// Eigen 3.4's AVX-512 headers trip -Wunused-variable and -Wmaybe-uninitialized; they are
+// included with -I rather than as system headers, so silence them at their source.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-variable"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <Eigen/Core>
+#pragma GCC diagnostic pop
+
+#include "backend/cpu/special_math.h"
+#include "jx/lax.h"
 #include "primitives/families.h"
+#include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
-void register_unary() {}
+namespace {
+
+template <class T>
+constexpr bool kIsFloat = std::is_floating_point_v<T>;
+template <class T>
+constexpr bool kNotBool = !std::is_same_v<T, bool>;
+template <class T>
+constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+// Two's-complement negation without signed overflow: -INT_MIN wraps to INT_MIN, as in XLA.
+template <class T>
+T wrapping_neg(T x) {
+  if constexpr (kIsFloat<T>) {
+    return -x;
+  } else {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(U(0) - static_cast<U>(x));
+  }
+}
+
+template <class T>
+T abs_op(T x) {
+  if constexpr (kIsFloat<T>)
+    return std::fabs(x);
+  else if constexpr (std::is_unsigned_v<T>)
+    return x;
+  else
+    return x < 0 ? wrapping_neg(x) : x;
+}
+
+// XLA's sign: -1/0/1 for integers; for floats +-1, and zeros (keeping their sign) and NaN
+// map to themselves.
+template <class T>
+T sign_op(T x) {
+  if constexpr (kIsFloat<T>) {
+    return (x == T(0) || std::isnan(x)) ? x : std::copysign(T(1), x);
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return static_cast<T>(x != 0);
+  } else {
+    return static_cast<T>((x > 0) - (x < 0));
+  }
+}
+
+// 1 / (1 + exp(-x)) without overflow: for x < 0 exp(-x) can overflow, so use e / (1 + e)
+// with e = exp(x) there.
+template <class T>
+T logistic_op(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+// out[i] = f(x[i]) via Eigen's vectorised array expressions (AVX-512 packets under
+// -march=native): vec(a, o) assigns the output map o from the input map a, chunk by chunk.
+// Used where GCC does not vectorise the plain loop (floor/ceil/round, as they may trap) and for
+// the float32 transcendental functions.
+template <class T, class Vec>
+void map_eigen(const T* x, T* out, int64_t n, int64_t grain, Vec vec) {
+  using A = Eigen::Array<T, Eigen::Dynamic, 1>;
+  cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
+    Eigen::Map<const A> in(x + b, e - b);
+    Eigen::Map<A> o(out + b, e - b);
+    vec(in, o);
+  });
+}
+
+// float32 transcendental kernels from Eigen's packet math. Eigen's approximations lose
+// accuracy (or flush to zero) where operands or results leave the normal range, so elements
+// outside [lo, hi] (and NaN) are recomputed with libm. Within the range the results are within
+// a few ulp of the correctly rounded value (tests/unary_test.cc sweeps them).
+template <class Vec, class Scalar>
+void map_f32_vectorised(const float* x, float* out, int64_t n, float lo, float hi, Vec vec,
+                        Scalar scalar) {
+  // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
+  map_eigen(x, out, n, cpu::kParallelBytes / 32, [&](const auto& a, auto& o) {
+    vec(a, o);
+    const float* xs = a.data();
+    float* os = o.data();
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+      if (!(xs[i] >= lo && xs[i] <= hi)) os[i] = scalar(xs[i]);
+    }
+  });
+}
+
+// Registers a unary primitive whose kernel is op.template apply<T>(x), instantiated only for
+// the dtypes in `cls`.
+template <class Op>
+void def_unary(Prim p, DTypeClass cls, Op op) {
+  PrimitiveRules& r = mutable_rules(p);
+  std::string_view name = primitive_name(p);
+  r.abstract_eval = [name, cls](std::span<const ShapedArray> in, const Params& params) {
+    check_arity(name, in, 1);
+    check_dtype_class(name, in[0].dtype, cls);
+    Op::check_params(name, params);
+    if (Op::kBoolResult) return single(ShapedArray{in[0].shape, DType::bool_, false});
+    return single(ShapedArray{in[0].shape, in[0].dtype, in[0].weak_type});
+  };
+  r.impl = [op](std::span<const Array> in, const Params& params, std::span<const ShapedArray> out) {
+    Array result = make_array(out[0]);
+    const int64_t n = result.size();
+    dispatch_dtype(in[0].dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (Op::template accepts<T>) {
+        using R = std::conditional_t<Op::kBoolResult, bool, T>;
+        op.template run<T, R>(typed_data<T>(in[0]), mutable_data<R>(result), n, params);
+      }
+    });
+    return single(std::move(result));
+  };
+}
+
+// An op without params: a per-element expression, mapped over the array.
+#define JX_UNARY_OP(NAME, BOOL_RESULT, ACCEPTS, ...)               \
+  struct NAME {                                                    \
+    static constexpr bool kBoolResult = BOOL_RESULT;               \
+    template <class T>                                             \
+    static constexpr bool accepts = ACCEPTS;                       \
+    static void check_params(std::string_view, const Params&) {}   \
+    template <class T, class R>                                    \
+    void run(const T* x, R* out, int64_t n, const Params&) const { \
+      map_unary(x, out, n, [](T x) -> R { return __VA_ARGS__; });  \
+    }                                                              \
+  };
+
+// A floating-only op with an Eigen-vectorised float32 kernel valid on [LO, HI] (see
+// map_f32_vectorised): EIGEN_EXPR assigns the output array o from the input array a.
+// float64 uses libm.
+#define JX_UNARY_OP_VEC(NAME, LO, HI, EIGEN_EXPR, ...)                              \
+  struct NAME {                                                                     \
+    static constexpr bool kBoolResult = false;                                      \
+    template <class T>                                                              \
+    static constexpr bool accepts = kIsFloat<T>;                                    \
+    static void check_params(std::string_view, const Params&) {}                    \
+    template <class T, class R>                                                     \
+    void run(const T* x, R* out, int64_t n, const Params&) const {                  \
+      auto scalar = [](T x) -> T { return __VA_ARGS__; };                           \
+      if constexpr (std::is_same_v<T, float>) {                                     \
+        map_f32_vectorised(                                                         \
+            x, out, n, LO, HI, [](const auto& a, auto& o) { EIGEN_EXPR; }, scalar); \
+      } else {                                                                      \
+        map_unary(x, out, n, scalar);                                               \
+      }                                                                             \
+    }                                                                               \
+  };
+
+// A floating-only op computed exactly by Eigen for float32 and float64. (Not sqrt: with
+// Eigen's default EIGEN_FAST_MATH its AVX-512 sqrt is an approximation, wrong at -0 and inf.)
+#define JX_UNARY_OP_EIGEN(NAME, EIGEN_EXPR)                              \
+  struct NAME {                                                          \
+    static constexpr bool kBoolResult = false;                           \
+    template <class T>                                                   \
+    static constexpr bool accepts = kIsFloat<T>;                         \
+    static void check_params(std::string_view, const Params&) {}         \
+    template <class T, class R>                                          \
+    void run(const T* x, R* out, int64_t n, const Params&) const {       \
+      map_eigen(x, out, n, cpu::kParallelBytes / int64_t(2 * sizeof(T)), \
+                [](const auto& a, auto& o) { EIGEN_EXPR; });             \
+    }                                                                    \
+  };
+JX_UNARY_OP_EIGEN(FloorOp, o = a.floor())
+JX_UNARY_OP_EIGEN(CeilOp, o = a.ceil())
+#undef JX_UNARY_OP_EIGEN
+
+constexpr float kF32Max = std::numeric_limits<float>::max();
+constexpr float kF32MinNormal = std::numeric_limits<float>::min();
+
+// Ranges from sweeping Eigen 3.4 against float64 libm: exp overflows early above ~88.37 and
+// loses accuracy near the subnormal range; tanh saturates to +-1 from 7.9.
+JX_UNARY_OP_VEC(ExpOp, -87.33f, 88.3f, o = a.exp(), std::exp(x))
+JX_UNARY_OP_VEC(LogOp, kF32MinNormal, kF32Max, o = a.log(), std::log(x))
+JX_UNARY_OP_VEC(Log1pOp, -0.99999994f, kF32Max, o = a.log1p(), std::log1p(x))
+JX_UNARY_OP_VEC(Expm1Op, -80.0f, 80.0f, o = a.expm1(), std::expm1(x))
+JX_UNARY_OP_VEC(SinOp, -kF32Max, kF32Max, o = a.sin(), std::sin(x))
+JX_UNARY_OP_VEC(CosOp, -kF32Max, kF32Max, o = a.cos(), std::cos(x))
+JX_UNARY_OP_VEC(TanhOp, -7.5f, 7.5f, o = a.tanh(), std::tanh(x))
+// Eigen's own logistic is inaccurate (thousands of ulp near -9); this is logistic_op's stable
+// formula on Eigen's exp.
+JX_UNARY_OP_VEC(LogisticOp, -87.0f, kF32Max,
+                (o = (-a.abs()).exp(), o = (a >= 0.0f).select(1.0f / (1.0f + o), o / (1.0f + o))),
+                logistic_op(x))
+#undef JX_UNARY_OP_VEC
+
+JX_UNARY_OP(NegOp, false, kNotBool<T>, wrapping_neg(x))
+JX_UNARY_OP(AbsOp, false, kNotBool<T>, abs_op(x))
+JX_UNARY_OP(SignOp, false, kNotBool<T>, sign_op(x))
+JX_UNARY_OP(Exp2Op, false, kIsFloat<T>, std::exp2(x))
+JX_UNARY_OP(SqrtOp, false, kIsFloat<T>, std::sqrt(x))
+JX_UNARY_OP(RsqrtOp, false, kIsFloat<T>, T(1) / std::sqrt(x))
+JX_UNARY_OP(CbrtOp, false, kIsFloat<T>, std::cbrt(x))
+JX_UNARY_OP(TanOp, false, kIsFloat<T>, std::tan(x))
+JX_UNARY_OP(AsinOp, false, kIsFloat<T>, std::asin(x))
+JX_UNARY_OP(AcosOp, false, kIsFloat<T>, std::acos(x))
+JX_UNARY_OP(AtanOp, false, kIsFloat<T>, std::atan(x))
+JX_UNARY_OP(SinhOp, false, kIsFloat<T>, std::sinh(x))
+JX_UNARY_OP(CoshOp, false, kIsFloat<T>, std::cosh(x))
+JX_UNARY_OP(AsinhOp, false, kIsFloat<T>, std::asinh(x))
+JX_UNARY_OP(AcoshOp, false, kIsFloat<T>, std::acosh(x))
+JX_UNARY_OP(AtanhOp, false, kIsFloat<T>, std::atanh(x))
+JX_UNARY_OP(ErfOp, false, kIsFloat<T>, std::erf(x))
+JX_UNARY_OP(ErfcOp, false, kIsFloat<T>, std::erfc(x))
+JX_UNARY_OP(ErfInvOp, false, kIsFloat<T>, cpu::erf_inv(x))
+JX_UNARY_OP(LgammaOp, false, kIsFloat<T>, cpu::lgamma(x))
+JX_UNARY_OP(DigammaOp, false, kIsFloat<T>, cpu::digamma(x))
+JX_UNARY_OP(IsFiniteOp, true, kIsFloat<T>, std::isfinite(x))
+JX_UNARY_OP(NotOp, false, !kIsFloat<T>, [&] {
+  if constexpr (std::is_same_v<T, bool>)
+    return !x;
+  else
+    return T(~x);
+}())
+#undef JX_UNARY_OP
+
+// round: Params {"rounding_method": 0 (halves away from zero) or 1 (halves to even)}.
+struct RoundOp {
+  static constexpr bool kBoolResult = false;
+  template <class T>
+  static constexpr bool accepts = kIsFloat<T>;
+  static int64_t method(const Params& params) {
+    return params.has("rounding_method") ? params.get_int("rounding_method") : 0;
+  }
+  static void check_params(std::string_view name, const Params& params) {
+    int64_t m = method(params);
+    if (m != 0 && m != 1) {
+      throw ValueError(std::string(name) +
+                       ": rounding_method must be 0 (AWAY_FROM_ZERO) or 1 "
+                       "(TO_NEAREST_EVEN), got " +
+                       std::to_string(m));
+    }
+  }
+  template <class T, class R>
+  void run(const T* x, R* out, int64_t n, const Params& params) const {
+    // rint rounds halves to even in the default rounding mode, which jx never changes.
+    const int64_t grain = cpu::kParallelBytes / int64_t(2 * sizeof(T));
+    if (method(params) == 0) {
+      map_eigen(x, out, n, grain, [](const auto& a, auto& o) { o = a.round(); });
+    } else {
+      map_eigen(x, out, n, grain, [](const auto& a, auto& o) { o = a.rint(); });
+    }
+  }
+};
+
+}  // namespace
+
+void register_unary() {
+  using C = DTypeClass;
+  def_unary(Prim::neg, C::kNumber, NegOp{});
+  def_unary(Prim::abs, C::kNumber, AbsOp{});
+  def_unary(Prim::sign, C::kNumber, SignOp{});
+  def_unary(Prim::floor, C::kFloating, FloorOp{});
+  def_unary(Prim::ceil, C::kFloating, CeilOp{});
+  def_unary(Prim::round, C::kFloating, RoundOp{});
+  def_unary(Prim::exp, C::kFloating, ExpOp{});
+  def_unary(Prim::exp2, C::kFloating, Exp2Op{});
+  def_unary(Prim::log, C::kFloating, LogOp{});
+  def_unary(Prim::log1p, C::kFloating, Log1pOp{});
+  def_unary(Prim::expm1, C::kFloating, Expm1Op{});
+  def_unary(Prim::sqrt, C::kFloating, SqrtOp{});
+  def_unary(Prim::rsqrt, C::kFloating, RsqrtOp{});
+  def_unary(Prim::cbrt, C::kFloating, CbrtOp{});
+  def_unary(Prim::sin, C::kFloating, SinOp{});
+  def_unary(Prim::cos, C::kFloating, CosOp{});
+  def_unary(Prim::tan, C::kFloating, TanOp{});
+  def_unary(Prim::asin, C::kFloating, AsinOp{});
+  def_unary(Prim::acos, C::kFloating, AcosOp{});
+  def_unary(Prim::atan, C::kFloating, AtanOp{});
+  def_unary(Prim::sinh, C::kFloating, SinhOp{});
+  def_unary(Prim::cosh, C::kFloating, CoshOp{});
+  def_unary(Prim::tanh, C::kFloating, TanhOp{});
+  def_unary(Prim::asinh, C::kFloating, AsinhOp{});
+  def_unary(Prim::acosh, C::kFloating, AcoshOp{});
+  def_unary(Prim::atanh, C::kFloating, AtanhOp{});
+  def_unary(Prim::logistic, C::kFloating, LogisticOp{});
+  def_unary(Prim::erf, C::kFloating, ErfOp{});
+  def_unary(Prim::erfc, C::kFloating, ErfcOp{});
+  def_unary(Prim::erf_inv, C::kFloating, ErfInvOp{});
+  def_unary(Prim::lgamma, C::kFloating, LgammaOp{});
+  def_unary(Prim::digamma, C::kFloating, DigammaOp{});
+  def_unary(Prim::is_finite, C::kFloating, IsFiniteOp{});
+  def_unary(Prim::not_, C::kIntOrBool, NotOp{});
+}
+
 }  // namespace jx::primitives
+
+namespace jx::lax {
+#define JX_LAX_UNARY(fn, prim) \
+  Array fn(const Array& x) { return bind1(Prim::prim, {x}); }
+JX_LAX_UNARY(neg, neg)
+JX_LAX_UNARY(abs, abs)
+JX_LAX_UNARY(sign, sign)
+JX_LAX_UNARY(floor, floor)
+JX_LAX_UNARY(ceil, ceil)
+JX_LAX_UNARY(exp, exp)
+JX_LAX_UNARY(exp2, exp2)
+JX_LAX_UNARY(log, log)
+JX_LAX_UNARY(log1p, log1p)
+JX_LAX_UNARY(expm1, expm1)
+JX_LAX_UNARY(sqrt, sqrt)
+JX_LAX_UNARY(rsqrt, rsqrt)
+JX_LAX_UNARY(cbrt, cbrt)
+JX_LAX_UNARY(sin, sin)
+JX_LAX_UNARY(cos, cos)
+JX_LAX_UNARY(tan, tan)
+JX_LAX_UNARY(asin, asin)
+JX_LAX_UNARY(acos, acos)
+JX_LAX_UNARY(atan, atan)
+JX_LAX_UNARY(sinh, sinh)
+JX_LAX_UNARY(cosh, cosh)
+JX_LAX_UNARY(tanh, tanh)
+JX_LAX_UNARY(asinh, asinh)
+JX_LAX_UNARY(acosh, acosh)
+JX_LAX_UNARY(atanh, atanh)
+JX_LAX_UNARY(logistic, logistic)
+JX_LAX_UNARY(erf, erf)
+JX_LAX_UNARY(erfc, erfc)
+JX_LAX_UNARY(erf_inv, erf_inv)
+JX_LAX_UNARY(lgamma, lgamma)
+JX_LAX_UNARY(digamma, digamma)
+JX_LAX_UNARY(is_finite, is_finite)
+JX_LAX_UNARY(bitwise_not, not_)
+#undef JX_LAX_UNARY
+
+Array round(const Array& x, RoundingMethod method) {
+  return bind1(Prim::round, {x}, Params{{"rounding_method", static_cast<int64_t>(method)}});
+}
+}  // namespace jx::lax
