@@ -39,6 +39,10 @@ TEST(NumpyLinalg, Matmul2D) {
   // int32 @ float32 promotes to float32.
   expect_array_eq<float>(jnp::matmul(iota<int32_t>({2, 3}), b), {5, 8, 11, 14, -4, 8, 20, 32},
                          {2, 4});
+  // bool @ bool is a logical or of ands (hand-derived).
+  expect_array_eq<bool>(jnp::matmul(arr<bool>({true, false, true, true}, {2, 2}),
+                                    arr<bool>({false, true, false, false}, {2, 2})),
+                        {false, true, false, true}, {2, 2});
   // Empty contraction gives zeros; empty free dims give empty results.
   expect_array_eq<float>(jnp::matmul(iota<float>({2, 0}), iota<float>({0, 2})), {0, 0, 0, 0},
                          {2, 2});
