@@ -28,7 +28,7 @@ Array multiply_promoted(std::string_view fn, const Array& a, const Array& b) {
 
 // lax::dot_general, with bool operands computed in int32 and tested for non-zero (a logical
 // or of ands, which is what jnp.matmul returns for bool).
-Array dot_general(const Array& a, const Array& b, const lax::DotDimensionNumbers& dn) {
+Array dot_any(const Array& a, const Array& b, const lax::DotDimensionNumbers& dn) {
   if (a.dtype() != DType::bool_) return lax::dot_general(a, b, dn);
   Array r = lax::dot_general(lax::convert_element_type(a, DType::int32),
                              lax::convert_element_type(b, DType::int32), dn);
@@ -106,7 +106,7 @@ Array matmul(const Array& a_in, const Array& b_in) {
   }
   dn.contracting.first = {after(a_k, a_squeeze)};
   dn.contracting.second = {after(b_k, b_squeeze)};
-  Array out = dot_general(squeeze_and_map(a, a_squeeze), squeeze_and_map(b, b_squeeze), dn);
+  Array out = dot_any(squeeze_and_map(a, a_squeeze), squeeze_and_map(b, b_squeeze), dn);
   // dot_general gives [shared batch][a's own batch dims, n][b's own batch dims, m]; permute
   // to [batch in broadcast order][n][m].
   const bool has_n = na >= 2, has_m = nb >= 2;
@@ -148,7 +148,7 @@ Array dot(const Array& a_in, const Array& b_in) {
   }
   lax::DotDimensionNumbers dn;
   dn.contracting = {{a_k}, {b_k}};
-  return dot_general(a, b, dn);
+  return dot_any(a, b, dn);
 }
 
 Array vdot(const Array& a, const Array& b) {
@@ -171,7 +171,7 @@ Array inner(const Array& a_in, const Array& b_in) {
   }
   lax::DotDimensionNumbers dn;
   dn.contracting = {{a_k}, {b_k}};
-  return dot_general(a, b, dn);
+  return dot_any(a, b, dn);
 }
 
 Array outer(const Array& a, const Array& b) {
@@ -220,7 +220,7 @@ Array tensordot(const Array& a_in, const Array& b_in,
   }
   numpy_detail::canonicalize_axes("tensordot", dn.contracting.first, a.ndim());
   numpy_detail::canonicalize_axes("tensordot", dn.contracting.second, b.ndim());
-  return dot_general(a, b, dn);
+  return dot_any(a, b, dn);
 }
 
 namespace linalg {
