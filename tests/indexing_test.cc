@@ -232,3 +232,31 @@ TEST(Indexing, AstypeAndReshape) {
   expect_error<jx::ShapeError>([] { iota<float>({6}).reshape({4}); },
                                {"cannot reshape array of size 6 into shape (4,)"});
 }
+
+TEST(Indexing, EmptyScalarAndDtypes) {
+  EXPECT_EQ((iota<float>({0, 3})[{slice(none, none), 1}].shape()), (Shape{0}));
+  EXPECT_EQ(iota<float>({2, 3})[arr<int32_t>({}, {0})].shape(), (Shape{0, 3}));
+  EXPECT_EQ((iota<float>({2, 3})[{slice(1, 1), slice(none, none, -1)}].shape()), (Shape{0, 3}));
+  Array v = iota<double>({4});
+  expect_array_eq<double>(v.at(slice(2, 2)).set(9), {0, 1, 2, 3}, {4});
+  expect_array_eq<double>(v.at(arr<int32_t>({}, {0})).add(9), {0, 1, 2, 3}, {4});
+  expect_array_eq<float>(arr<float>({1}, {}).at({ellipsis}).set(2), {2}, {});
+  // Updates take the array's dtype: uint8 wraps (250 + 10 = 4), int64 and double keep theirs.
+  expect_array_eq<uint8_t>(arr<uint8_t>({250, 1}).at(0).add(10), {4, 1}, {2});
+  expect_array_eq<int64_t>(
+      arr<int64_t>({1, 2, 3}).at(arr<int32_t>({0, 2})).set(arr<float>({7.9f, -1.5f})), {7, 2, -1},
+      {3});
+  expect_array_eq<double>(v.at(arr<int64_t>({1, 1, 3})).min(arr<double>({0.5, -1, 4})),
+                          {0, -1, 2, 3}, {4});
+  expect_array_eq<int32_t>(iota<int32_t>({2, 2}).at(1).multiply(arr<int32_t>({3, -1})),
+                           {0, 1, 6, -3}, {2, 2});
+  expect_array_eq<bool>(arr<bool>({false, false, true}).at(slice(0, 2)).set(true),
+                        {true, true, true}, {3});
+  // A newaxis in the index adds a length-1 dimension the values may carry.
+  expect_array_eq<float>(
+      iota<float>({4}).at({newaxis, slice(0, 2)}).set(arr<float>({5, 6}, {1, 2})), {5, 6, 2, 3},
+      {4});
+  // Leading length-1 dimensions of the values beyond the indexed rank are dropped, as in JAX.
+  expect_array_eq<float>(iota<float>({2, 2}).at(0).set(arr<float>({8, 9}, {1, 1, 2})), {8, 9, 2, 3},
+                         {2, 2});
+}
