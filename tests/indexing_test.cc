@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "core/array_impl.h"
 #include "jx/index.h"
 #include "jx/numpy.h"
 #include "test_util.h"
@@ -150,6 +151,20 @@ TEST(Indexing, BooleanMasks) {
         x[{0, arr<bool>({true, false})}];
       },
       {"along axis 1", "size of axis is 3"});
+}
+
+TEST(Indexing, BooleanMaskMustBeConcrete) {
+  // A stand-in tracer (an abstract bool[3] without data), as a transformation would pass.
+  auto impl = std::make_shared<jx::ArrayImpl>();
+  impl->aval = jx::ShapedArray{Shape{3}, jx::bool_, false};
+  impl->tracer = std::make_shared<jx::Tracer>();
+  Array traced_mask(impl);
+  expect_error<jx::IndexError>([&] { iota<float>({3})[traced_mask]; },
+                               {"Array boolean indices must be concrete", "bool[3]"});
+  expect_error<jx::IndexError>([&] { iota<float>({3}).at(traced_mask).set(0); },
+                               {"Array boolean indices must be concrete"});
+  expect_error<jx::IndexError>([] { iota<float>({3})[arr<bool>({true}, {})]; },
+                               {"boolean scalar indices"});
 }
 
 TEST(Indexing, AtSetAddMultiplyMinMax) {
