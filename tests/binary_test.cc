@@ -313,6 +313,92 @@ TEST(Binary, LargeArrays) {
   EXPECT_EQ(bad, 0);
 }
 
+// ---- every op x dtype: empty, rank-0, large -------------------------------------------------
+
+struct BinaryInfo {
+  const char* name;
+  BinaryFn fn;
+  std::vector<DType> dtypes;  // every dtype the primitive accepts
+  bool comparison;
+};
+
+TEST(Binary, EveryOpEmptyScalarAndLargeConsistency) {
+  using D = DType;
+  const std::vector<DType> all = {D::bool_, D::uint8,   D::uint32, D::int32,
+                                  D::int64, D::float32, D::float64};
+  const std::vector<DType> num = {D::uint8, D::uint32, D::int32, D::int64, D::float32, D::float64};
+  const std::vector<DType> fl = {D::float32, D::float64};
+  const std::vector<DType> ib = {D::bool_, D::uint8, D::uint32, D::int32, D::int64};
+  const std::vector<DType> in = {D::uint8, D::uint32, D::int32, D::int64};
+  const std::vector<BinaryInfo> ops = {
+      {"add", lax::add, num, false},
+      {"sub", lax::sub, num, false},
+      {"mul", lax::mul, num, false},
+      {"div", lax::div, num, false},
+      {"rem", lax::rem, num, false},
+      {"pow", lax::pow, fl, false},
+      {"max", lax::max, all, false},
+      {"min", lax::min, all, false},
+      {"atan2", lax::atan2, fl, false},
+      {"nextafter", lax::nextafter, fl, false},
+      {"and", lax::bitwise_and, ib, false},
+      {"or", lax::bitwise_or, ib, false},
+      {"xor", lax::bitwise_xor, ib, false},
+      {"shift_left", lax::shift_left, in, false},
+      {"shift_right_logical", lax::shift_right_logical, in, false},
+      {"shift_right_arithmetic", lax::shift_right_arithmetic, in, false},
+      {"eq", lax::eq, all, true},
+      {"ne", lax::ne, all, true},
+      {"lt", lax::lt, all, true},
+      {"le", lax::le, all, true},
+      {"gt", lax::gt, all, true},
+      {"ge", lax::ge, all, true},
+  };
+  ASSERT_EQ(ops.size(), 22u);
+  // Pairs covering zero divisors, equal operands, shift amounts past the width and specials.
+  const std::vector<double> xs = {0, 1, 3, 7, 200, 40, -5, -0.0, kNan, kInf};
+  const std::vector<double> ys = {0, 3, 1, 7, 33, 2, 2, 0.0, 1, -kInf};
+  const int64_t n = (int64_t{1} << 17) + 3;  // several parallel chunks
+  for (const BinaryInfo& op : ops) {
+    for (DType d : op.dtypes) {
+      SCOPED_TRACE(std::string(op.name) + " " + std::string(dtype_name(d)));
+      DType out = op.comparison ? DType::bool_ : d;
+      Array e = lax::convert_element_type(arr<double>({}, {0, 3}), d);
+      Array re = op.fn(e, e);
+      EXPECT_EQ(re.shape(), (Shape{0, 3}));
+      EXPECT_EQ(re.dtype(), out);
+      Array s = lax::convert_element_type(arr<double>({3}, {}), d);
+      Array rs = op.fn(s, s);
+      EXPECT_EQ(rs.shape(), Shape{});
+      EXPECT_EQ(rs.dtype(), out);
+      // Arrays split into parallel chunks (vectorised) agree with single-element calls.
+      std::vector<double> px, py;
+      for (size_t k = 0; k < xs.size(); ++k) {
+        bool finite_nonneg = std::isfinite(xs[k]) && std::isfinite(ys[k]) && xs[k] >= 0;
+        if (is_floating(d) || finite_nonneg) px.push_back(xs[k]), py.push_back(ys[k]);
+      }
+      std::vector<double> small;
+      for (size_t k = 0; k < px.size(); ++k) {
+        Array a = lax::convert_element_type(arr<double>({px[k]}), d);
+        Array b = lax::convert_element_type(arr<double>({py[k]}), d);
+        small.push_back(op.fn(a, b).to_vector<double>()[0]);
+      }
+      std::vector<double> bx(n), by(n);
+      for (int64_t i = 0; i < n; ++i) bx[i] = px[i % px.size()], by[i] = py[i % py.size()];
+      std::vector<double> big = op.fn(lax::convert_element_type(arr<double>(bx), d),
+                                      lax::convert_element_type(arr<double>(by), d))
+                                    .to_vector<double>();
+      int64_t bad = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        double want = small[i % px.size()], got = big[i];
+        bool ok = std::isnan(want) ? std::isnan(got) : got == want;
+        if (!ok && bad++ < 3) ADD_FAILURE() << "at " << i << ": " << got << " vs " << want;
+      }
+      EXPECT_EQ(bad, 0);
+    }
+  }
+}
+
 // ---- errors --------------------------------------------------------------------------------
 
 TEST(Binary, ShapeAndDTypeMismatch) {

@@ -15,7 +15,7 @@ namespace jx::lax {
 
 // ---- elementwise unary --------------------------------------------------------------------
 Array neg(const Array& x);
-Array abs(const Array& x);
+Array abs(const Array& x);  // signed integers and floats (as JAX: unsigned is rejected)
 Array sign(const Array& x);
 Array floor(const Array& x);
 Array ceil(const Array& x);
@@ -76,8 +76,9 @@ Array gt(const Array& x, const Array& y);
 Array ge(const Array& x, const Array& y);
 
 // ---- other elementwise ---------------------------------------------------------------------
-// select_n(which, cases): cases[which[i]][i]. which is bool (2 cases) or int32; all cases share
-// which's shape (or which is a scalar) and one dtype.
+// select_n(which, cases): cases[which[i]][i]. which is bool (at most 2 cases) or any integer
+// type (out-of-range values pick the first/last case); all cases share which's shape (or which
+// is a scalar) and one dtype.
 Array select_n(const Array& which, const std::vector<Array>& cases);
 // clamp(lo, x, hi): lo and hi are scalars or x's shape.
 Array clamp(const Array& lo, const Array& x, const Array& hi);

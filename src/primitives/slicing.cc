@@ -1,5 +1,525 @@
+// Slicing primitives: concatenate, pad, slice, dynamic_slice, dynamic_update_slice.
+// Every kernel is a strided element copy (cpu::copy_strided) by itemsize, so all dtypes share
+// one instantiation per width; a slice that selects one contiguous block is a view.
+#include <algorithm>
+#include <string>
+
+#include "backend/cpu/copy_kernels.h"
+#include "jx/lax.h"
 #include "primitives/families.h"
+#include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
-void register_slicing() {}
+namespace {
+
+using Ints = std::vector<int64_t>;
+
+// Python's tuple repr, as JAX's messages print shapes and params: (1, 2), (1,), ().
+std::string tup(const Ints& v) { return Shape(v).str(); }
+
+void check_shapelike(std::string_view op, std::string_view what, const Ints& v) {
+  for (int64_t d : v) {
+    if (d < 0) {
+      throw ShapeError(std::string(op) + " " + std::string(what) +
+                       " must have every element be nonnegative, got " + tup(v) + ".");
+    }
+  }
+}
+
+void def(Prim p, AbstractEvalRule abstract_eval, ImplRule impl) {
+  PrimitiveRules& r = mutable_rules(p);
+  r.abstract_eval = std::move(abstract_eval);
+  r.impl = std::move(impl);
+}
+
+const char* elem_ptr(const Array& x, int64_t offset_elems) {
+  return static_cast<const char*>(array_data(x)) + offset_elems * int64_t(itemsize(x.dtype()));
+}
+char* mut_elem_ptr(const Array& x, int64_t offset_elems) {
+  return mutable_data<char>(x) + offset_elems * int64_t(itemsize(x.dtype()));
+}
+
+// The operand's elements [offset, offset + aval.size()) as a new array, without a copy.
+Array view_at(const Array& x, const ShapedArray& aval, int64_t offset_elems) {
+  return make_view(aval, x.impl()->buffer,
+                   x.impl()->offset + static_cast<size_t>(offset_elems) * itemsize(x.dtype()));
+}
+
+// True when the box `sizes` starting anywhere in an array of `shape` is one contiguous run:
+// every dim before the first non-1 extent is 1 and every dim after it is full.
+bool is_contiguous_box(const Shape& shape, const Shape& sizes) {
+  size_t i = 0;
+  while (i < sizes.size() && sizes[i] == 1) ++i;
+  for (size_t j = i + 1; j < sizes.size(); ++j) {
+    if (sizes[j] != shape[j]) return false;
+  }
+  return true;
+}
+
+// out = x[start : start + out.shape] (strides 1 unless given), as a view when contiguous.
+Array box_copy(const Array& x, const ShapedArray& out_aval, const Ints& start,
+               const Ints* steps = nullptr) {
+  const Ints xs = contiguous_strides(x.shape());
+  int64_t offset = 0;
+  for (size_t i = 0; i < start.size(); ++i) offset += start[i] * xs[i];
+  bool unit = true;
+  if (steps) {
+    for (int64_t s : *steps) unit &= s == 1;
+  }
+  if (out_aval.size() == 0) return make_array(out_aval);
+  if (unit && is_contiguous_box(x.shape(), out_aval.shape)) return view_at(x, out_aval, offset);
+  Array out = make_array(out_aval);
+  Ints src_strides = xs;
+  if (steps) {
+    for (size_t i = 0; i < xs.size(); ++i) src_strides[i] *= (*steps)[i];
+  }
+  cpu::copy_strided(mutable_data(out), contiguous_strides(out.shape()), elem_ptr(x, offset),
+                    src_strides, out.shape(), itemsize(x.dtype()));
+  return out;
+}
+
+int64_t read_index(const Array& a) {
+  return dispatch_dtype(a.dtype(), [&](auto tag) -> int64_t {
+    using T = typename decltype(tag)::type;
+    return static_cast<int64_t>(*typed_data<T>(a));
+  });
+}
+
+// XLA's rule for dynamic starts: clamp so the window [start, start + size) fits.
+Ints clamped_starts(std::span<const Array> indices, const Shape& shape, const Shape& window) {
+  Ints starts(indices.size());
+  for (size_t i = 0; i < indices.size(); ++i) {
+    starts[i] = std::clamp<int64_t>(read_index(indices[i]), 0, shape[i] - window[i]);
+  }
+  return starts;
+}
+
+// Scalar integer indices of one dtype, as JAX's dynamic_slice/dynamic_update_slice require.
+void check_index_operands(std::string_view op, std::span<const ShapedArray> idx) {
+  for (const auto& a : idx) {
+    if (a.ndim() != 0) {
+      throw ShapeError("start_indices arguments to " + std::string(op) +
+                       " must be scalars, got indices with shapes " + shapes_str(idx));
+    }
+  }
+  for (const auto& a : idx) {
+    if (!is_integer(a.dtype) || a.dtype != idx[0].dtype) {
+      std::string names;
+      for (size_t i = 0; i < idx.size(); ++i) {
+        if (i) names += ", ";
+        names += dtype_name(idx[i].dtype);
+      }
+      throw DTypeError("index arguments to " + std::string(op) +
+                       " must be integers of the same type, got " + names);
+    }
+  }
+}
+
+// ---- concatenate ------------------------------------------------------------------------------
+std::vector<ShapedArray> concatenate_rule(std::span<const ShapedArray> in, const Params& params) {
+  if (in.empty()) throw ValueError("concatenate expects at least one operand, got 0.");
+  const int64_t dimension = params.get_int("dimension");
+  const int ndim = in[0].ndim();
+  for (const auto& a : in) {
+    if (a.ndim() != ndim) {
+      throw ShapeError("Cannot concatenate arrays with different numbers of dimensions: got " +
+                       shapes_str(in) + ".");
+    }
+  }
+  if (dimension < 0 || dimension >= ndim) {
+    throw ShapeError("concatenate dimension out of bounds: dimension " + std::to_string(dimension) +
+                     " for shapes " + shapes_str(in) + ".");
+  }
+  const auto dim = static_cast<size_t>(dimension);
+  int64_t total = 0;
+  for (const auto& a : in) {
+    for (size_t i = 0; i < a.shape.size(); ++i) {
+      if (i != dim && a.shape[i] != in[0].shape[i]) {
+        throw ShapeError(
+            "Cannot concatenate arrays with shapes that differ in dimensions other than the one "
+            "being concatenated: concatenating along dimension " +
+            std::to_string(dimension) + " for shapes " + shapes_str(in) + ".");
+      }
+    }
+    total += a.shape[dim];
+  }
+  check_same_dtypes("concatenate", in);
+  Shape out = in[0].shape;
+  out[dim] = total;
+  return single(ShapedArray{out, in[0].dtype, all_weak(in)});
+}
+
+std::vector<Array> concatenate_impl(std::span<const Array> in, const Params& params,
+                                    std::span<const ShapedArray> out_avals) {
+  if (in.size() == 1) return single(view_at(in[0], out_avals[0], 0));
+  Array out = make_array(out_avals[0]);
+  if (out.size() == 0) return single(std::move(out));
+  const auto dim = static_cast<size_t>(params.get_int("dimension"));
+  const Ints os = contiguous_strides(out.shape());
+  int64_t at = 0;
+  for (const Array& x : in) {
+    if (x.size() > 0) {
+      cpu::copy_strided(mut_elem_ptr(out, at * os[dim]), os, array_data(x),
+                        contiguous_strides(x.shape()), x.shape(), itemsize(x.dtype()));
+    }
+    at += x.shape()[dim];
+  }
+  return single(std::move(out));
+}
+
+// ---- pad --------------------------------------------------------------------------------------
+std::string pad_config_str(const Ints& flat) {
+  std::string s = "(";
+  for (size_t i = 0; i < flat.size(); i += 3) {
+    if (i) s += ", ";
+    Ints triple(flat.begin() + static_cast<ptrdiff_t>(i),
+                flat.begin() + static_cast<ptrdiff_t>(std::min(i + 3, flat.size())));
+    s += tup(triple);
+  }
+  if (flat.size() == 3) s += ",";
+  return s + ")";
+}
+
+// Output extent of a padded dim: lo + hi + the operand dilated by `interior`.
+int64_t padded_size(int64_t d, int64_t lo, int64_t hi, int64_t interior) {
+  const int64_t dilated = d == 0 ? 0 : d + (d - 1) * interior;
+  return lo + hi + dilated;
+}
+
+std::vector<ShapedArray> pad_rule(std::span<const ShapedArray> in, const Params& params) {
+  check_arity("pad", in, 2);
+  const ShapedArray& x = in[0];
+  const ShapedArray& value = in[1];
+  const Ints& config = params.get_ints("padding_config");
+  if (value.ndim() != 0) {
+    throw ShapeError("pad padding_value must be a scalar; got padding_value of shape " +
+                     value.shape.str());
+  }
+  if (x.dtype != value.dtype) {
+    throw DTypeError("pad operand and padding_value must be same dtype: got " +
+                     std::string(dtype_name(x.dtype)) + " and " +
+                     std::string(dtype_name(value.dtype)) + ".");
+  }
+  if (config.size() % 3 != 0 || config.size() / 3 != static_cast<size_t>(x.ndim())) {
+    throw ShapeError(
+        "length of padding_config must equal the number of axes of operand, got padding_config " +
+        pad_config_str(config) + " for operand shape " + x.shape.str());
+  }
+  for (size_t i = 0; i < config.size(); i += 3) {
+    if (config[i + 2] < 0) {
+      throw ShapeError(
+          "pad: interior padding in padding_config must be nonnegative, got padding_config " +
+          pad_config_str(config));
+    }
+  }
+  Shape out;
+  bool negative = false;
+  for (size_t i = 0; i < x.shape.size(); ++i) {
+    out.push_back(padded_size(x.shape[i], config[3 * i], config[3 * i + 1], config[3 * i + 2]));
+    negative |= out.back() < 0;
+  }
+  if (negative) {
+    throw ShapeError("pad: Dimension size after padding is not at least 0, got result shape " +
+                     out.str() + ", for padding_config " + pad_config_str(config) +
+                     " and operand shape " + x.shape.str());
+  }
+  return single(ShapedArray{out, x.dtype, x.weak_type && value.weak_type});
+}
+
+std::vector<Array> pad_impl(std::span<const Array> in, const Params& params,
+                            std::span<const ShapedArray> out_avals) {
+  const Array& x = in[0];
+  const Ints& config = params.get_ints("padding_config");
+  Array out = make_array(out_avals[0]);
+  if (out.size() == 0) return single(std::move(out));
+  const Shape& os = out.shape();
+  const Ints xs = contiguous_strides(x.shape()), ostr = contiguous_strides(os);
+  // Per dim: the operand elements [first, first + count) that land inside the output (negative
+  // lo/hi crop), where the first of them lands, and the output stride between them.
+  Shape counts;
+  Ints dst_strides(xs.size());
+  int64_t src_off = 0, dst_off = 0;
+  bool covers_all = true;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const int64_t lo = config[3 * i], step = config[3 * i + 2] + 1, d = x.shape()[i];
+    const int64_t first = lo < 0 ? (-lo + step - 1) / step : 0;
+    const int64_t last_pos = os[i] - 1 - lo;  // operand index i lands at lo + i * step
+    const int64_t end = last_pos < 0 ? 0 : std::min(d, last_pos / step + 1);
+    const int64_t count = std::max<int64_t>(0, end - first);
+    counts.push_back(count);
+    src_off += first * xs[i];
+    dst_off += (lo + first * step) * ostr[i];
+    dst_strides[i] = ostr[i] * step;
+    covers_all &= count == os[i] && step == 1;
+  }
+  if (!covers_all) {
+    cpu::fill_elements(mutable_data(out), array_data(in[1]), out.size(), itemsize(x.dtype()));
+  }
+  if (counts.numel() > 0) {
+    cpu::copy_strided(mut_elem_ptr(out, dst_off), dst_strides, elem_ptr(x, src_off), xs, counts,
+                      itemsize(x.dtype()));
+  }
+  return single(std::move(out));
+}
+
+// ---- slice ------------------------------------------------------------------------------------
+std::vector<ShapedArray> slice_rule(std::span<const ShapedArray> in, const Params& params) {
+  check_arity("slice", in, 1);
+  const ShapedArray& x = in[0];
+  const Ints& start = params.get_ints("start_indices");
+  const Ints& limit = params.get_ints("limit_indices");
+  check_shapelike("slice", "start_indices", start);
+  check_shapelike("slice", "limit_indices", limit);
+  const auto ndim = static_cast<size_t>(x.ndim());
+  if (start.size() != ndim) {
+    throw ShapeError(
+        "slice start_indices must have length equal to the number of dimensions of the "
+        "operand, got indices " +
+        tup(start) + " for operand shape " + x.shape.str() + ".");
+  }
+  if (limit.size() != start.size()) {
+    throw ShapeError(
+        "slice limit_indices must have the same length as start_indices, got start_indices " +
+        tup(start) + " and limit_indices " + tup(limit) + ".");
+  }
+  for (size_t i = 0; i < ndim; ++i) {
+    if (limit[i] > x.shape[i]) {
+      throw ShapeError(
+          "slice limit_indices must be less than or equal to operand shape, got limit_indices " +
+          tup(limit) + " for operand shape " + x.shape.str() + ".");
+    }
+  }
+  for (size_t i = 0; i < ndim; ++i) {
+    if (limit[i] < start[i]) {
+      throw ShapeError(
+          "slice limit_indices must be greater than or equal to start_indices, got "
+          "start_indices " +
+          tup(start) + " and limit_indices " + tup(limit) + ".");
+    }
+  }
+  Ints strides(ndim, 1);
+  if (params.has("strides")) {
+    strides = params.get_ints("strides");
+    if (strides.size() != ndim) {
+      throw ShapeError(
+          "slice strides must have length equal to the number of dimensions of the operand, got "
+          "strides " +
+          tup(strides) + " for operand shape " + x.shape.str() + ".");
+    }
+    for (int64_t s : strides) {
+      if (s < 1) throw ShapeError("slice strides must be positive, got " + tup(strides));
+    }
+  }
+  Shape out;
+  for (size_t i = 0; i < ndim; ++i) {
+    const int64_t d = limit[i] - start[i];
+    out.push_back(d == 0 ? 0 : (d - 1) / strides[i] + 1);
+  }
+  return single(ShapedArray{out, x.dtype, x.weak_type});
+}
+
+std::vector<Array> slice_impl(std::span<const Array> in, const Params& params,
+                              std::span<const ShapedArray> out_avals) {
+  const Ints& start = params.get_ints("start_indices");
+  if (params.has("strides")) {
+    return single(box_copy(in[0], out_avals[0], start, &params.get_ints("strides")));
+  }
+  return single(box_copy(in[0], out_avals[0], start));
+}
+
+// ---- dynamic_slice ----------------------------------------------------------------------------
+std::vector<ShapedArray> dynamic_slice_rule(std::span<const ShapedArray> in, const Params& params) {
+  if (in.empty()) throw ValueError("dynamic_slice takes an operand and start indices, got 0");
+  const ShapedArray& x = in[0];
+  const auto idx = in.subspan(1);
+  const Ints& sizes = params.get_ints("slice_sizes");
+  if (idx.size() != static_cast<size_t>(x.ndim())) {
+    throw ShapeError(
+        "dynamic_slice start_indices must have length equal to the number of dimensions of the "
+        "operand, got " +
+        std::to_string(idx.size()) + " indices for operand shape " + x.shape.str() + ".");
+  }
+  if (sizes.size() != idx.size()) {
+    throw ShapeError(
+        "dynamic_slice slice_sizes must have the same length as start_indices, got "
+        "start_indices length " +
+        std::to_string(idx.size()) + " and slice_sizes " + tup(sizes) + ".");
+  }
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] > x.shape[i]) {
+      throw ShapeError(
+          "dynamic_slice slice_sizes must be less than or equal to operand shape, got "
+          "slice_sizes " +
+          tup(sizes) + " for operand shape " + x.shape.str() + ".");
+    }
+  }
+  for (int64_t s : sizes) {
+    if (s < 0) {
+      throw ShapeError(
+          "dynamic_slice slice_sizes must be greater than or equal to zero, got slice_sizes of " +
+          tup(sizes) + ".");
+    }
+  }
+  check_index_operands("dynamic_slice", idx);
+  return single(ShapedArray{Shape(sizes), x.dtype, x.weak_type});
+}
+
+std::vector<Array> dynamic_slice_impl(std::span<const Array> in, const Params&,
+                                      std::span<const ShapedArray> out_avals) {
+  const Array& x = in[0];
+  const Ints starts = clamped_starts(in.subspan(1), x.shape(), out_avals[0].shape);
+  return single(box_copy(x, out_avals[0], starts));
+}
+
+// ---- dynamic_update_slice ---------------------------------------------------------------------
+std::vector<ShapedArray> dynamic_update_slice_rule(std::span<const ShapedArray> in, const Params&) {
+  if (in.size() < 2) {
+    throw ValueError("dynamic_update_slice takes an operand, an update and start indices, got " +
+                     std::to_string(in.size()) + " operands");
+  }
+  const ShapedArray& x = in[0];
+  const ShapedArray& update = in[1];
+  const auto idx = in.subspan(2);
+  if (update.ndim() != x.ndim()) {
+    throw ShapeError(
+        "dynamic_update_slice update must have the same rank as operand, got update shape " +
+        update.shape.str() + " for operand shape " + x.shape.str() + ".");
+  }
+  if (idx.size() != static_cast<size_t>(x.ndim())) {
+    throw ShapeError(
+        "dynamic_update_slice start_indices must have length equal to the rank of operand, got " +
+        std::to_string(idx.size()) + " indices for operand shape " + x.shape.str() + ".");
+  }
+  for (size_t i = 0; i < x.shape.size(); ++i) {
+    if (update.shape[i] > x.shape[i]) {
+      throw ShapeError(
+          "dynamic_update_slice update shape must be smaller than operand shape, got update "
+          "shape " +
+          update.shape.str() + " for operand shape " + x.shape.str() + ".");
+    }
+  }
+  check_index_operands("dynamic_update_slice", idx);
+  check_same_dtypes("dynamic_update_slice", in.subspan(0, 2));
+  return single(ShapedArray{x.shape, x.dtype, all_weak(in)});
+}
+
+std::vector<Array> dynamic_update_slice_impl(std::span<const Array> in, const Params&,
+                                             std::span<const ShapedArray> out_avals) {
+  const Array& x = in[0];
+  const Array& update = in[1];
+  Array out = make_array(out_avals[0]);
+  if (out.size() == 0) return single(std::move(out));
+  cpu::parallel_memcpy(mutable_data(out), array_data(x), x.nbytes());
+  if (update.size() == 0) return single(std::move(out));
+  const Ints starts = clamped_starts(in.subspan(2), x.shape(), update.shape());
+  const Ints os = contiguous_strides(out.shape());
+  int64_t offset = 0;
+  for (size_t i = 0; i < starts.size(); ++i) offset += starts[i] * os[i];
+  cpu::copy_strided(mut_elem_ptr(out, offset), os, array_data(update),
+                    contiguous_strides(update.shape()), update.shape(), itemsize(x.dtype()));
+  return single(std::move(out));
+}
+
+}  // namespace
+
+void register_slicing() {
+  def(Prim::concatenate, concatenate_rule, concatenate_impl);
+  def(Prim::pad, pad_rule, pad_impl);
+  def(Prim::slice, slice_rule, slice_impl);
+  def(Prim::dynamic_slice, dynamic_slice_rule, dynamic_slice_impl);
+  def(Prim::dynamic_update_slice, dynamic_update_slice_rule, dynamic_update_slice_impl);
+}
+
 }  // namespace jx::primitives
+
+namespace jx::lax {
+namespace {
+
+// JAX's _dynamic_slice_indices: a negative start counts from the end of its dim. A concrete
+// index is adjusted here (as JAX does for Python ints); a traced one through primitives.
+std::vector<Array> wrap_negative_indices(const Array& x, const std::vector<Array>& indices) {
+  std::vector<Array> out;
+  out.reserve(indices.size());
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const Array& idx = indices[i];
+    const bool adjustable = idx.valid() && idx.ndim() == 0 && is_signed_integer(idx.dtype()) &&
+                            static_cast<int>(i) < x.ndim();
+    if (!adjustable) {
+      out.push_back(idx);
+      continue;
+    }
+    const int64_t dim = x.shape()[i];
+    if (idx.is_concrete()) {
+      const int64_t v = idx.item<int64_t>();
+      if (v >= 0) {
+        out.push_back(idx);
+        continue;
+      }
+      Array adjusted = make_array(ShapedArray{Shape{}, idx.dtype(), idx.weak_type()});
+      dispatch_dtype(idx.dtype(), [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        *mutable_data<T>(adjusted) = static_cast<T>(v + dim);
+      });
+      out.push_back(std::move(adjusted));
+    } else {
+      auto scalar = [&](int64_t v) {
+        Array s = make_array(ShapedArray{Shape{}, idx.dtype(), false});
+        dispatch_dtype(idx.dtype(), [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          *mutable_data<T>(s) = static_cast<T>(v);
+        });
+        return s;
+      };
+      // idx >> (bits - 1) is all ones exactly when idx < 0, so this adds dim only then (the
+      // same as JAX's select(idx < 0, idx + dim, idx), with binary primitives only).
+      const int64_t sign_shift = int64_t(itemsize(idx.dtype()) * 8 - 1);
+      Array negative_mask = shift_right_arithmetic(idx, scalar(sign_shift));
+      out.push_back(add(idx, bitwise_and(negative_mask, scalar(dim))));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Array concatenate(const std::vector<Array>& operands, int64_t dimension) {
+  return bind1(Prim::concatenate, std::span<const Array>(operands), {{"dimension", dimension}});
+}
+
+Array pad(const Array& x, const Array& padding_value, const std::vector<PadConfig>& config) {
+  std::vector<int64_t> flat;
+  flat.reserve(config.size() * 3);
+  for (const PadConfig& c : config) {
+    flat.push_back(c.lo);
+    flat.push_back(c.hi);
+    flat.push_back(c.interior);
+  }
+  return bind1(Prim::pad, {x, padding_value}, {{"padding_config", flat}});
+}
+
+Array slice(const Array& x, const std::vector<int64_t>& start_indices,
+            const std::vector<int64_t>& limit_indices, const std::vector<int64_t>& strides) {
+  if (strides.empty()) {
+    return bind1(Prim::slice, {x},
+                 {{"start_indices", start_indices}, {"limit_indices", limit_indices}});
+  }
+  return bind1(
+      Prim::slice, {x},
+      {{"start_indices", start_indices}, {"limit_indices", limit_indices}, {"strides", strides}});
+}
+
+Array dynamic_slice(const Array& x, const std::vector<Array>& start_indices,
+                    const std::vector<int64_t>& slice_sizes) {
+  std::vector<Array> args{x};
+  for (Array& i : wrap_negative_indices(x, start_indices)) args.push_back(std::move(i));
+  return bind1(Prim::dynamic_slice, std::span<const Array>(args), {{"slice_sizes", slice_sizes}});
+}
+
+Array dynamic_update_slice(const Array& x, const Array& update,
+                           const std::vector<Array>& start_indices) {
+  std::vector<Array> args{x, update};
+  for (Array& i : wrap_negative_indices(x, start_indices)) args.push_back(std::move(i));
+  return bind1(Prim::dynamic_update_slice, std::span<const Array>(args));
+}
+
+}  // namespace jx::lax

@@ -13,6 +13,9 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <Eigen/Core>
 #pragma GCC diagnostic pop
+#if defined(__AVX512F__) || defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #include "backend/cpu/special_math.h"
 #include "jx/lax.h"
@@ -44,8 +47,6 @@ template <class T>
 T abs_op(T x) {
   if constexpr (kIsFloat<T>)
     return std::fabs(x);
-  else if constexpr (std::is_unsigned_v<T>)
-    return x;
   else
     return x < 0 ? wrapping_neg(x) : x;
 }
@@ -88,10 +89,11 @@ void map_eigen(const T* x, T* out, int64_t n, int64_t grain, Vec vec) {
 
 // float32 transcendental kernels from Eigen's packet math. Eigen's approximations lose
 // accuracy (or flush to zero) where operands or results leave the normal range, so elements
-// outside [lo, hi] (and NaN) are recomputed with libm. Within the range the results are within
-// a few ulp of the correctly rounded value (tests/unary_test.cc sweeps them).
-template <class Vec, class Scalar>
-void map_f32_vectorised(const float* x, float* out, int64_t n, float lo, float hi, Vec vec,
+// where valid(x) is false (always including NaN and infinities) are recomputed with libm.
+// Elsewhere the results are within a few ulp of the correctly rounded value
+// (tests/unary_test.cc sweeps them).
+template <class Valid, class Vec, class Scalar>
+void map_f32_vectorised(const float* x, float* out, int64_t n, Valid valid, Vec vec,
                         Scalar scalar) {
   // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
   map_eigen(x, out, n, cpu::kParallelBytes / 32, [&](const auto& a, auto& o) {
@@ -99,8 +101,51 @@ void map_f32_vectorised(const float* x, float* out, int64_t n, float lo, float h
     const float* xs = a.data();
     float* os = o.data();
     for (Eigen::Index i = 0; i < a.size(); ++i) {
-      if (!(xs[i] >= lo && xs[i] <= hi)) os[i] = scalar(xs[i]);
+      if (!valid(xs[i])) os[i] = scalar(xs[i]);
     }
+  });
+}
+
+// sqrt and 1/sqrt, correctly rounded. GCC keeps std::sqrt scalar because it may set errno
+// (-fmath-errno is the default and jx's flags are not ours to change), so the vector ISA's
+// sqrt instruction is used directly where available; the tail and other ISAs use std::sqrt.
+template <bool kReciprocal, class T>
+void sqrt_kernel(const T* x, T* out, int64_t n) {
+  map_eigen(x, out, n, cpu::kParallelBytes / int64_t(2 * sizeof(T)), [](const auto& a, auto& o) {
+    const T* xs = a.data();
+    T* os = o.data();
+    const int64_t m = a.size();
+    int64_t i = 0;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+      const __m512 one = _mm512_set1_ps(1.0f);
+      for (; i + 16 <= m; i += 16) {
+        __m512 r = _mm512_sqrt_ps(_mm512_loadu_ps(xs + i));
+        _mm512_storeu_ps(os + i, kReciprocal ? _mm512_div_ps(one, r) : r);
+      }
+    } else {
+      const __m512d one = _mm512_set1_pd(1.0);
+      for (; i + 8 <= m; i += 8) {
+        __m512d r = _mm512_sqrt_pd(_mm512_loadu_pd(xs + i));
+        _mm512_storeu_pd(os + i, kReciprocal ? _mm512_div_pd(one, r) : r);
+      }
+    }
+#elif defined(__AVX__)
+    if constexpr (std::is_same_v<T, float>) {
+      const __m256 one = _mm256_set1_ps(1.0f);
+      for (; i + 8 <= m; i += 8) {
+        __m256 r = _mm256_sqrt_ps(_mm256_loadu_ps(xs + i));
+        _mm256_storeu_ps(os + i, kReciprocal ? _mm256_div_ps(one, r) : r);
+      }
+    } else {
+      const __m256d one = _mm256_set1_pd(1.0);
+      for (; i + 4 <= m; i += 4) {
+        __m256d r = _mm256_sqrt_pd(_mm256_loadu_pd(xs + i));
+        _mm256_storeu_pd(os + i, kReciprocal ? _mm256_div_pd(one, r) : r);
+      }
+    }
+#endif
+    for (; i < m; ++i) os[i] = kReciprocal ? T(1) / std::sqrt(xs[i]) : std::sqrt(xs[i]);
   });
 }
 
@@ -144,25 +189,26 @@ void def_unary(Prim p, DTypeClass cls, Op op) {
     }                                                              \
   };
 
-// A floating-only op with an Eigen-vectorised float32 kernel valid on [LO, HI] (see
-// map_f32_vectorised): EIGEN_EXPR assigns the output array o from the input array a.
-// float64 uses libm.
-#define JX_UNARY_OP_VEC(NAME, LO, HI, EIGEN_EXPR, ...)                              \
-  struct NAME {                                                                     \
-    static constexpr bool kBoolResult = false;                                      \
-    template <class T>                                                              \
-    static constexpr bool accepts = kIsFloat<T>;                                    \
-    static void check_params(std::string_view, const Params&) {}                    \
-    template <class T, class R>                                                     \
-    void run(const T* x, R* out, int64_t n, const Params&) const {                  \
-      auto scalar = [](T x) -> T { return __VA_ARGS__; };                           \
-      if constexpr (std::is_same_v<T, float>) {                                     \
-        map_f32_vectorised(                                                         \
-            x, out, n, LO, HI, [](const auto& a, auto& o) { EIGEN_EXPR; }, scalar); \
-      } else {                                                                      \
-        map_unary(x, out, n, scalar);                                               \
-      }                                                                             \
-    }                                                                               \
+// A floating-only op with an Eigen-vectorised float32 kernel, kept where the expression VALID
+// of the float v holds (see map_f32_vectorised): EIGEN_EXPR assigns the output array o from
+// the input array a. float64 uses libm.
+#define JX_UNARY_OP_VEC(NAME, VALID, EIGEN_EXPR, ...)                                             \
+  struct NAME {                                                                                   \
+    static constexpr bool kBoolResult = false;                                                    \
+    template <class T>                                                                            \
+    static constexpr bool accepts = kIsFloat<T>;                                                  \
+    static void check_params(std::string_view, const Params&) {}                                  \
+    template <class T, class R>                                                                   \
+    void run(const T* x, R* out, int64_t n, const Params&) const {                                \
+      auto scalar = [](T x) -> T { return __VA_ARGS__; };                                         \
+      if constexpr (std::is_same_v<T, float>) {                                                   \
+        map_f32_vectorised(                                                                       \
+            x, out, n, [](float v) { return VALID; }, [](const auto& a, auto& o) { EIGEN_EXPR; }, \
+            scalar);                                                                              \
+      } else {                                                                                    \
+        map_unary(x, out, n, scalar);                                                             \
+      }                                                                                           \
+    }                                                                                             \
   };
 
 // A floating-only op computed exactly by Eigen for float32 and float64. (Not sqrt: with
@@ -183,31 +229,44 @@ JX_UNARY_OP_EIGEN(FloorOp, o = a.floor())
 JX_UNARY_OP_EIGEN(CeilOp, o = a.ceil())
 #undef JX_UNARY_OP_EIGEN
 
+template <bool kReciprocal>
+struct SqrtOpT {
+  static constexpr bool kBoolResult = false;
+  template <class T>
+  static constexpr bool accepts = kIsFloat<T>;
+  static void check_params(std::string_view, const Params&) {}
+  template <class T, class R>
+  void run(const T* x, R* out, int64_t n, const Params&) const {
+    sqrt_kernel<kReciprocal>(x, out, n);
+  }
+};
+using SqrtOp = SqrtOpT<false>;
+using RsqrtOp = SqrtOpT<true>;
+
 constexpr float kF32Max = std::numeric_limits<float>::max();
 constexpr float kF32MinNormal = std::numeric_limits<float>::min();
 
 // Ranges from sweeping Eigen 3.4 against float64 libm: exp overflows early above ~88.37 and
-// loses accuracy near the subnormal range; tanh saturates to +-1 from 7.9.
-JX_UNARY_OP_VEC(ExpOp, -87.33f, 88.3f, o = a.exp(), std::exp(x))
-JX_UNARY_OP_VEC(LogOp, kF32MinNormal, kF32Max, o = a.log(), std::log(x))
-JX_UNARY_OP_VEC(Log1pOp, -0.99999994f, kF32Max, o = a.log1p(), std::log1p(x))
-JX_UNARY_OP_VEC(Expm1Op, -80.0f, 80.0f, o = a.expm1(), std::expm1(x))
-JX_UNARY_OP_VEC(SinOp, -kF32Max, kF32Max, o = a.sin(), std::sin(x))
-JX_UNARY_OP_VEC(CosOp, -kF32Max, kF32Max, o = a.cos(), std::cos(x))
-JX_UNARY_OP_VEC(TanhOp, -7.5f, 7.5f, o = a.tanh(), std::tanh(x))
+// loses accuracy near the subnormal range. (tanh saturates to +-1 from 7.9, within 4 ulp of
+// the true value there.)
+JX_UNARY_OP_VEC(ExpOp, v >= -87.33f && v <= 88.3f, o = a.exp(), std::exp(x))
+JX_UNARY_OP_VEC(LogOp, v >= kF32MinNormal && v <= kF32Max, o = a.log(), std::log(x))
+JX_UNARY_OP_VEC(Log1pOp, v >= -0.99999994f && v <= kF32Max, o = a.log1p(), std::log1p(x))
+JX_UNARY_OP_VEC(Expm1Op, v >= -80.0f && v <= 80.0f, o = a.expm1(), std::expm1(x))
+JX_UNARY_OP_VEC(SinOp, std::fabs(v) <= kF32Max, o = a.sin(), std::sin(x))
+JX_UNARY_OP_VEC(CosOp, std::fabs(v) <= kF32Max, o = a.cos(), std::cos(x))
+JX_UNARY_OP_VEC(TanhOp, std::fabs(v) <= kF32Max, o = a.tanh(), std::tanh(x))
 // Eigen's own logistic is inaccurate (thousands of ulp near -9); this is logistic_op's stable
 // formula on Eigen's exp.
-JX_UNARY_OP_VEC(LogisticOp, -87.0f, kF32Max,
+JX_UNARY_OP_VEC(LogisticOp, v >= -87.0f && v <= kF32Max,
                 (o = (-a.abs()).exp(), o = (a >= 0.0f).select(1.0f / (1.0f + o), o / (1.0f + o))),
                 logistic_op(x))
 #undef JX_UNARY_OP_VEC
 
 JX_UNARY_OP(NegOp, false, kNotBool<T>, wrapping_neg(x))
-JX_UNARY_OP(AbsOp, false, kNotBool<T>, abs_op(x))
+JX_UNARY_OP(AbsOp, false, kNotBool<T>&& std::is_signed_v<T>, abs_op(x))
 JX_UNARY_OP(SignOp, false, kNotBool<T>, sign_op(x))
 JX_UNARY_OP(Exp2Op, false, kIsFloat<T>, std::exp2(x))
-JX_UNARY_OP(SqrtOp, false, kIsFloat<T>, std::sqrt(x))
-JX_UNARY_OP(RsqrtOp, false, kIsFloat<T>, T(1) / std::sqrt(x))
 JX_UNARY_OP(CbrtOp, false, kIsFloat<T>, std::cbrt(x))
 JX_UNARY_OP(TanOp, false, kIsFloat<T>, std::tan(x))
 JX_UNARY_OP(AsinOp, false, kIsFloat<T>, std::asin(x))
@@ -266,7 +325,8 @@ struct RoundOp {
 void register_unary() {
   using C = DTypeClass;
   def_unary(Prim::neg, C::kNumber, NegOp{});
-  def_unary(Prim::abs, C::kNumber, AbsOp{});
+  // As current JAX: abs rejects unsigned integers (jnp.abs returns them unchanged itself).
+  def_unary(Prim::abs, C::kSignedOrFloat, AbsOp{});
   def_unary(Prim::sign, C::kNumber, SignOp{});
   def_unary(Prim::floor, C::kFloating, FloorOp{});
   def_unary(Prim::ceil, C::kFloating, CeilOp{});
