@@ -163,8 +163,11 @@ TEST(Indexing, BooleanMaskMustBeConcrete) {
                                {"Array boolean indices must be concrete", "bool[3]"});
   expect_error<jx::IndexError>([&] { iota<float>({3}).at(traced_mask).set(0); },
                                {"Array boolean indices must be concrete"});
-  expect_error<jx::IndexError>([] { iota<float>({3})[arr<bool>({true}, {})]; },
-                               {"boolean scalar indices"});
+  expect_error<jx::IndexError>(
+      [] {
+        iota<float>({3})[arr<bool>({true, true})];
+      },
+      {"boolean index did not match"});
 }
 
 TEST(Indexing, AtSetAddMultiplyMinMax) {
@@ -246,6 +249,24 @@ TEST(Indexing, AstypeAndReshape) {
   expect_array_eq<float>(iota<float>({6}).reshape({3, 2}), {0, 1, 2, 3, 4, 5}, {3, 2});
   expect_error<jx::ShapeError>([] { iota<float>({6}).reshape({4}); },
                                {"cannot reshape array of size 6 into shape (4,)"});
+}
+
+TEST(Indexing, ScalarBooleans) {
+  // numpy: x[True] adds a length-1 axis, x[False] a length-0 one; both count as no dimension.
+  Array x = iota<int32_t>({2, 3});
+  Array t = arr<bool>({true}, {}), f = arr<bool>({false}, {});
+  expect_array_eq<int32_t>(x[t], {0, 1, 2, 3, 4, 5}, {1, 2, 3});
+  EXPECT_EQ(x[f].shape(), (Shape{0, 2, 3}));
+  expect_array_eq<int32_t>(x[{1, t}], {3, 4, 5}, {1, 3});
+  // With other advanced indices it is an advanced index too (numpy: x[True, [1, 0]] and
+  // x[True, :, [0, 1]]).
+  expect_array_eq<int32_t>(x[{t, arr<int32_t>({1, 0})}], {3, 4, 5, 0, 1, 2}, {2, 3});
+  expect_array_eq<int32_t>(x[{t, slice(none, none), arr<int32_t>({0, 1})}], {0, 3, 1, 4}, {2, 2});
+  expect_error<jx::IndexError>([&] { x[{f, arr<int32_t>({1, 0})}]; }, {"shape mismatch"});
+  // numpy: y[False] = 9; y[True, [1]] = 9; y[True, 0] = 9
+  expect_array_eq<int32_t>(x.at(f).set(9), {0, 1, 2, 3, 4, 5}, {2, 3});
+  expect_array_eq<int32_t>(x.at({t, arr<int32_t>({1})}).set(9), {0, 1, 2, 9, 9, 9}, {2, 3});
+  expect_array_eq<int32_t>(x.at({t, 0}).set(9), {9, 9, 9, 3, 4, 5}, {2, 3});
 }
 
 TEST(Indexing, EmptyScalarAndDtypes) {

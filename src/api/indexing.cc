@@ -18,9 +18,12 @@ namespace {
 // newaxis entries have been inserted into it.
 struct Item {
   enum Kind { kFull, kInt, kSlice, kAdv, kNew } kind = kFull;
-  int64_t size = 0;                        // operand dimension size (1 for kNew)
+  int64_t size = 0;  // operand dimension size (kNew: 1, or 0 for an x[False] axis)
   int64_t start = 0, step = 1, count = 0;  // kSlice; kInt uses start
   Array adv;                               // kAdv: an integer index array (not yet normalised)
+  // x[True] / x[False]: numpy makes it an advanced index over a new length-1 axis; alone it
+  // is just a new axis of length 1 / 0 (kNew), with other advanced indices it becomes kAdv.
+  bool bool_scalar = false, bool_value = false, new_axis = false;
 };
 
 std::string index_position_error(int64_t i, int axis, int64_t n) {
@@ -99,11 +102,6 @@ std::vector<Item> parse(const Array& x, const std::vector<Index>& indices) {
       ++ellipses;
     } else if (std::holds_alternative<NewAxis>(v)) {
     } else if (const Array* a = std::get_if<Array>(&v); a && a->dtype() == DType::bool_) {
-      if (a->ndim() == 0) {
-        throw IndexError(
-            "boolean scalar indices (x[True]) are not supported; use "
-            "jnp.expand_dims or jnp.where");
-      }
       consumed += a->ndim();
     } else {
       ++consumed;
@@ -146,7 +144,16 @@ std::vector<Item> parse(const Array& x, const std::vector<Index>& indices) {
       ++d;
     } else {
       const Array& a = std::get<Array>(v);
-      if (a.dtype() == DType::bool_) {
+      if (a.dtype() == DType::bool_ && a.ndim() == 0) {
+        // numpy's x[True] / x[False]: a new axis of length 1 / 0.
+        if (!a.is_concrete()) mask_coordinates(a);  // throws the non-concrete error
+        Item it;
+        it.kind = Item::kNew;
+        it.bool_scalar = true;
+        it.bool_value = *a.data<bool>();
+        it.size = it.bool_value ? 1 : 0;
+        items.push_back(it);
+      } else if (a.dtype() == DType::bool_) {
         for (int k = 0; k < a.ndim(); ++k) {
           if (a.shape()[k] != x.shape()[d + k]) {
             throw IndexError(
@@ -188,9 +195,17 @@ bool has_advanced(const std::vector<Item>& items) {
   return false;
 }
 
-// With an advanced index present, integers become (0-d) advanced indices too, as in numpy.
+// With an advanced index present, integers become (0-d) advanced indices too, as in numpy, and
+// scalar booleans advanced indices of shape (1,) / (0,) over their new axis.
 void ints_to_advanced(std::vector<Item>& items) {
   for (auto& it : items) {
+    if (it.bool_scalar) {
+      it.kind = Item::kAdv;
+      it.new_axis = true;
+      it.size = 1;
+      it.adv = Array::from_vector<int32_t>(it.bool_value ? std::vector<int32_t>{0}
+                                                         : std::vector<int32_t>{});
+    }
     if (it.kind == Item::kInt) {
       it.kind = Item::kAdv;
       it.adv = Array::from_vector<int32_t>({static_cast<int32_t>(it.start)}, Shape{});
@@ -260,7 +275,7 @@ Array apply_slices(const Array& x, const std::vector<Item>& items) {
   int d = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
-    if (it.kind == Item::kNew) {
+    if (it.kind == Item::kNew || it.new_axis) {
       new_dims.push_back(static_cast<int64_t>(i));
       continue;
     }
@@ -295,7 +310,19 @@ Array apply_slices(const Array& x, const std::vector<Item>& items) {
     y = lax::slice(y, start, limit, unit ? std::vector<int64_t>{} : stride);
   }
   if (!rev.empty()) y = lax::rev(y, rev);
-  if (!new_dims.empty()) y = lax::expand_dims(y, new_dims);
+  if (!new_dims.empty()) {
+    y = lax::expand_dims(y, new_dims);
+    // A new axis from x[False] has length 0.
+    std::vector<int64_t> lo(y.ndim(), 0), hi(y.shape().begin(), y.shape().end());
+    bool empty = false;
+    for (int64_t nd : new_dims) {
+      if (items[nd].kind == Item::kNew && items[nd].size == 0) {
+        hi[nd] = 0;
+        empty = true;
+      }
+    }
+    if (empty) y = lax::slice(y, lo, hi);
+  }
   return y;
 }
 
@@ -418,7 +445,7 @@ Array update(const Array& x, const std::vector<Index>& indices, const Array& val
   int64_t od = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
-    if (it.kind == Item::kNew) continue;
+    if (it.kind == Item::kNew || it.new_axis) continue;
     const int64_t dim = od++;
     if (it.kind == Item::kFull) continue;
     Array c;
