@@ -466,7 +466,9 @@ Array update(const Array& x, const std::vector<Index>& indices, const Array& val
     operand_dims.push_back(dim);
   }
   if (coords.empty()) {
-    // Every operand dimension is whole (x.at[...] or only newaxes): an elementwise update.
+    // Every operand dimension is whole (x.at[...] or only newaxes): an elementwise update,
+    // or nothing at all under an x[False] axis.
+    if (r.numel() != x.size()) return x;
     Array u = updates.shape() == x.shape() ? updates : lax::reshape(updates, x.shape());
     return combine(op, x, u);
   }
