@@ -190,6 +190,25 @@ TEST(NumpyLinalg, Einsum) {
                          {0, 0, 0, 0}, {2, 2});
 }
 
+TEST(NumpyLinalg, EinsumBroadcastManyOperandsBool) {
+  // numpy: einsum("...ij,...jk->...ik", arange(12).reshape(2,1,2,3), arange(24).reshape(4,3,2)-10)
+  expect_array_eq<double>(
+      jnp::einsum("...ij,...jk->...ik", {iota<double>({2, 1, 2, 3}), iota<double>({4, 3, 2}, -10)}),
+      {-20,  -17,  -92,  -80,  -2,  1,   -20, -8,  16, 19,  52,  64,  34,  37,  124, 136,
+       -164, -143, -236, -206, -38, -17, -56, -26, 88, 109, 124, 154, 214, 235, 304, 334},
+      {2, 4, 2, 2});
+  Array x = iota<float>({2, 3}), y = iota<float>({3, 4}), z = iota<float>({4}, -1),
+        w = iota<float>({2}, 1);
+  expect_array_eq<float>(jnp::einsum("ij,jk,k,i->", {x, y, z, w}), {480}, {});
+  expect_array_eq<float>(jnp::einsum("ij,jk,k,i->j", {x, y, z, w}), {48, 144, 288}, {3});
+  expect_array_eq<bool>(
+      jnp::einsum("i,i->i", {arr<bool>({true, false, true}), arr<bool>({true, true, false})}),
+      {true, false, false}, {3});
+  expect_array_eq<bool>(jnp::einsum("ij,j", {arr<bool>({true, false, false, false}, {2, 2}),
+                                             arr<bool>({true, true})}),
+                        {true, false}, {2});
+}
+
 TEST(NumpyLinalg, EinsumErrors) {
   Array a = iota<float>({2, 3});
   expect_error<jx::ValueError>([&] { jnp::einsum("ij,jk->ik", {a}); },
