@@ -1,5 +1,154 @@
+// Reductions over a set of axes (reduce_sum/max/min/prod/and/or) and argmax/argmin over one
+// axis. Params: "axes" (distinct, in range; the lax wrappers sort them) and, for argmax/argmin,
+// "index_dtype". The kernels live in backend/cpu/reduce_kernels.
+#include <algorithm>
+#include <sstream>
+
+#include "backend/cpu/reduce_kernels.h"
+#include "jx/lax.h"
 #include "primitives/families.h"
+#include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
-void register_reduction() {}
+namespace {
+
+std::string tuple_str(const std::vector<int64_t>& v) { return Shape(v).str(); }
+
+// JAX's _reduce_op_shape_rule: the operand shape without `axes`.
+Shape reduced_shape(std::string_view op, const ShapedArray& x, const std::vector<int64_t>& axes) {
+  std::vector<int64_t> sorted = axes;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    throw ValueError(std::string(op) +
+                     ": duplicate value in 'axes' of reduction: " + tuple_str(axes));
+  }
+  for (int64_t a : axes) {
+    if (a < 0 || a >= x.ndim()) {
+      throw IndexError(std::string(op) + ": reduction axes " + tuple_str(axes) +
+                       " contains out-of-bounds indices for " + x.str() + ".");
+    }
+  }
+  Shape out;
+  for (int i = 0; i < x.ndim(); ++i) {
+    if (!std::binary_search(sorted.begin(), sorted.end(), i)) out.push_back(x.shape[i]);
+  }
+  return out;
+}
+
+enum class Kind { kNumber, kAny, kLogical };
+
+void def_reduce(Prim p, Kind kind, cpu::ReduceOp op) {
+  PrimitiveRules& r = mutable_rules(p);
+  std::string_view name = primitive_name(p);
+  r.abstract_eval = [name, kind](std::span<const ShapedArray> in, const Params& params) {
+    check_arity(name, in, 1);
+    const ShapedArray& x = in[0];
+    if (kind == Kind::kNumber) check_dtype_class(name, x.dtype, DTypeClass::kNumber);
+    if (kind == Kind::kLogical && !dtype_in_class(x.dtype, DTypeClass::kIntOrBool)) {
+      throw DTypeError(std::string(name) +
+                       ": logical reduction requires operand dtype bool or int, got " +
+                       std::string(dtype_name(x.dtype)) + ".");
+    }
+    return single(
+        ShapedArray{reduced_shape(name, x, params.get_ints("axes")), x.dtype, x.weak_type});
+  };
+  r.impl = [op](std::span<const Array> in, const Params& params, std::span<const ShapedArray> out) {
+    Array result = make_array(out[0]);
+    cpu::reduce(op, in[0].dtype(), array_data(in[0]), in[0].shape(), params.get_ints("axes"),
+                mutable_data(result));
+    return single(std::move(result));
+  };
+}
+
+void def_argreduce(Prim p, bool is_max) {
+  PrimitiveRules& r = mutable_rules(p);
+  std::string_view name = primitive_name(p);
+  r.abstract_eval = [name](std::span<const ShapedArray> in, const Params& params) {
+    check_arity(name, in, 1);
+    const ShapedArray& x = in[0];
+    const auto& axes = params.get_ints("axes");
+    DType index_dtype = params.get_dtype("index_dtype");
+    if (!is_integer(index_dtype)) {
+      throw DTypeError(std::string(name) + ": index_dtype must be an integer type, but got " +
+                       std::string(dtype_name(index_dtype)));
+    }
+    if (axes.size() != 1) {
+      throw ValueError(std::string(name) + " reduces exactly one axis, got axes " +
+                       tuple_str(axes));
+    }
+    const int64_t axis = axes[0];
+    if (axis < 0 || axis >= x.ndim()) {
+      throw IndexError(std::string(name) + ": Invalid axis " + std::to_string(axis) +
+                       " for operand shape " + x.shape.str());
+    }
+    if (x.shape[static_cast<size_t>(axis)] < 1) {
+      throw ValueError(std::string(name) + ": attempt to get " + std::string(name) +
+                       " of an empty sequence (argmin and argmax require non-empty reduced "
+                       "dimension. operand.shape=" +
+                       x.shape.str() + " axis=" + std::to_string(axis) + ")");
+    }
+    Shape out = x.shape;
+    out.erase(static_cast<size_t>(axis));
+    return single(ShapedArray{out, index_dtype, false});
+  };
+  r.impl = [is_max](std::span<const Array> in, const Params& params,
+                    std::span<const ShapedArray> out) {
+    Array result = make_array(out[0]);
+    cpu::argreduce(is_max, in[0].dtype(), out[0].dtype, array_data(in[0]), in[0].shape(),
+                   params.get_ints("axes")[0], mutable_data(result));
+    return single(std::move(result));
+  };
+}
+
+}  // namespace
+
+void register_reduction() {
+  using Op = cpu::ReduceOp;
+  def_reduce(Prim::reduce_sum, Kind::kNumber, Op::kSum);
+  def_reduce(Prim::reduce_prod, Kind::kNumber, Op::kProd);
+  def_reduce(Prim::reduce_max, Kind::kAny, Op::kMax);
+  def_reduce(Prim::reduce_min, Kind::kAny, Op::kMin);
+  def_reduce(Prim::reduce_and, Kind::kLogical, Op::kAnd);
+  def_reduce(Prim::reduce_or, Kind::kLogical, Op::kOr);
+  def_argreduce(Prim::argmax, true);
+  def_argreduce(Prim::argmin, false);
+}
+
 }  // namespace jx::primitives
+
+namespace jx::lax {
+namespace {
+Array bind_reduce(Prim p, const Array& x, std::vector<int64_t> axes) {
+  std::sort(axes.begin(), axes.end());
+  return bind1(p, {x}, Params{{"axes", std::move(axes)}});
+}
+}  // namespace
+
+Array reduce_sum(const Array& x, const std::vector<int64_t>& axes) {
+  return bind_reduce(Prim::reduce_sum, x, axes);
+}
+Array reduce_max(const Array& x, const std::vector<int64_t>& axes) {
+  return bind_reduce(Prim::reduce_max, x, axes);
+}
+Array reduce_min(const Array& x, const std::vector<int64_t>& axes) {
+  return bind_reduce(Prim::reduce_min, x, axes);
+}
+Array reduce_prod(const Array& x, const std::vector<int64_t>& axes) {
+  return bind_reduce(Prim::reduce_prod, x, axes);
+}
+Array reduce_and(const Array& x, const std::vector<int64_t>& axes) {
+  return bind_reduce(Prim::reduce_and, x, axes);
+}
+Array reduce_or(const Array& x, const std::vector<int64_t>& axes) {
+  return bind_reduce(Prim::reduce_or, x, axes);
+}
+Array argmax(const Array& x, int64_t axis, DType index_dtype) {
+  return bind1(Prim::argmax, {x},
+               Params{{"axes", std::vector<int64_t>{axis}}, {"index_dtype", index_dtype}});
+}
+Array argmin(const Array& x, int64_t axis, DType index_dtype) {
+  return bind1(Prim::argmin, {x},
+               Params{{"axes", std::vector<int64_t>{axis}}, {"index_dtype", index_dtype}});
+}
+
+}  // namespace jx::lax
