@@ -33,7 +33,10 @@ class ThreadPool {
 
   void run(int64_t n, int64_t chunks, const std::function<void(int64_t, int64_t)>& fn) {
     std::lock_guard<std::mutex> job_lock(job_mu_);  // one parallel job at a time
-    Job job{&fn, n, chunks};
+    Job job;
+    job.fn = &fn;
+    job.n = n;
+    job.chunks = chunks;
     {
       std::lock_guard<std::mutex> lock(mu_);
       job_ = &job;
@@ -49,9 +52,9 @@ class ThreadPool {
 
  private:
   struct Job {
-    const std::function<void(int64_t, int64_t)>* fn;
-    int64_t n;
-    int64_t chunks;
+    const std::function<void(int64_t, int64_t)>* fn = nullptr;
+    int64_t n = 0;
+    int64_t chunks = 0;
     std::atomic<int64_t> next{0};
     int active = 0;  // guarded by mu_
     std::exception_ptr error;
