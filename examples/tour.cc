@@ -10,10 +10,9 @@ using jx::Array;
 
 int main() {
   // 1. Why vmap exists: predict over a batch of 3 examples.
-  Array w = jnp::array({1.5f, -0.5f});
-  Array b = 0.25f;
+  jx::Dict params{{"w", jnp::array({1.5f, -0.5f})}, {"b", 0.25f}};
   Array X = jnp::array({{1.0f, 2.0f}, {2.5f, -1.0f}, {-0.25f, 0.75f}});
-  Array logits = jnp::matmul(X, w) + b;
+  Array logits = jnp::matmul(X, params["w"]) + params["b"];
   Array logits_probs = jnp::stack({logits, jx::lax::logistic(logits)}, 1);
   std::cout << "1. predict (batched by hand)\n";
   std::cout << "shape: " << logits_probs.shape() << "\n";

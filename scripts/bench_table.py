@@ -21,7 +21,7 @@ def load(paths):
         for b in data["benchmarks"]:
             if b.get("run_type") == "aggregate":
                 continue
-            name = b["run_name"] if "run_name" in b else b["name"]
+            name = (b["run_name"] if "run_name" in b else b["name"]).replace("/real_time", "")
             t = b["real_time"]
             if name not in best or t < best[name]["real_time"]:
                 best[name] = b
