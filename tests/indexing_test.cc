@@ -20,16 +20,7 @@ using jx::testing::arr;
 using jx::testing::expect_array_eq;
 using jx::testing::expect_error;
 
-namespace {
-
-template <class T>
-Array iota(const Shape& shape) {
-  std::vector<T> v(static_cast<size_t>(shape.numel()));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<T>(i);
-  return arr<T>(v, shape);
-}
-
-}  // namespace
+using jx::testing::iota;
 
 TEST(Indexing, Integers) {
   Array x = iota<float>({2, 3});

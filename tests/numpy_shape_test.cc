@@ -16,17 +16,7 @@ using jx::testing::arr;
 using jx::testing::expect_array_eq;
 using jx::testing::expect_error;
 
-namespace {
-
-// 0, 1, 2, ... in the given shape.
-template <class T>
-Array iota(const Shape& shape) {
-  std::vector<T> v(static_cast<size_t>(shape.numel()));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<T>(i);
-  return arr<T>(v, shape);
-}
-
-}  // namespace
+using jx::testing::iota;
 
 TEST(NumpyShape, ReshapeInfersMinusOne) {
   expect_array_eq<int32_t>(jnp::reshape(iota<int32_t>({6}), {2, -1}), {0, 1, 2, 3, 4, 5}, {2, 3});

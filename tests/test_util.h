@@ -20,6 +20,14 @@ Array arr(std::vector<T> values) {
   return Array::from_vector<T>(values);
 }
 
+// 0, 1, 2, ... in the given shape.
+template <class T>
+Array iota(const Shape& shape) {
+  std::vector<T> v(static_cast<size_t>(shape.numel()));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<T>(i);
+  return arr<T>(v, shape);
+}
+
 // Exact comparison of shape, dtype and every element (NaN equals NaN).
 template <class T>
 void expect_array_eq(const Array& a, const std::vector<T>& expected, const Shape& shape) {

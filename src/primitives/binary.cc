@@ -11,13 +11,6 @@
 namespace jx::primitives {
 namespace {
 
-template <class T>
-constexpr bool kIsFloat = std::is_floating_point_v<T>;
-template <class T>
-constexpr bool kNotBool = !std::is_same_v<T, bool>;
-template <class T>
-constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
-
 // XLA's integer division: x / 0 == -1 (all ones for unsigned), INT_MIN / -1 == INT_MIN.
 template <class T>
 T int_div(T x, T y) {

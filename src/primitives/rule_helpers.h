@@ -7,6 +7,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "backend/cpu/thread_pool.h"
@@ -33,6 +34,21 @@ std::string shapes_str(std::span<const ShapedArray> avals);
 // Checks that `axes` are distinct and in [0, ndim) (negative not allowed at the lax level).
 void check_axes(std::string_view op, const std::vector<int64_t>& axes, int ndim,
                 std::string_view what = "axes");
+
+// Element-type traits for choosing which dtypes a kernel instantiates for.
+template <class T>
+constexpr bool kIsFloat = std::is_floating_point_v<T>;
+template <class T>
+constexpr bool kNotBool = !std::is_same_v<T, bool>;
+template <class T>
+constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+// Registers a primitive's shape rule and kernel (families with bespoke rules per primitive).
+inline void def(Prim p, AbstractEvalRule abstract_eval, ImplRule impl) {
+  PrimitiveRules& r = mutable_rules(p);
+  r.abstract_eval = std::move(abstract_eval);
+  r.impl = std::move(impl);
+}
 
 inline std::vector<ShapedArray> single(ShapedArray a) { return {std::move(a)}; }
 inline std::vector<Array> single(Array a) {

@@ -26,12 +26,6 @@ void check_shapelike(std::string_view op, std::string_view what, const Ints& v) 
   }
 }
 
-void def(Prim p, AbstractEvalRule abstract_eval, ImplRule impl) {
-  PrimitiveRules& r = mutable_rules(p);
-  r.abstract_eval = std::move(abstract_eval);
-  r.impl = std::move(impl);
-}
-
 const char* elem_ptr(const Array& x, int64_t offset_elems) {
   return static_cast<const char*>(array_data(x)) + offset_elems * int64_t(itemsize(x.dtype()));
 }

@@ -45,12 +45,6 @@ void gather_into(const Array& out, const Array& x, std::span<const int64_t> src_
   cpu::copy_strided(mutable_data(out), ds, src, src_strides, out.shape(), is);
 }
 
-void def(Prim p, AbstractEvalRule abstract_eval, ImplRule impl) {
-  PrimitiveRules& r = mutable_rules(p);
-  r.abstract_eval = std::move(abstract_eval);
-  r.impl = std::move(impl);
-}
-
 // ---- iota -------------------------------------------------------------------------------------
 std::vector<ShapedArray> iota_rule(std::span<const ShapedArray> in, const Params& params) {
   check_arity("iota", in, 0);

@@ -25,13 +25,6 @@
 namespace jx::primitives {
 namespace {
 
-template <class T>
-constexpr bool kIsFloat = std::is_floating_point_v<T>;
-template <class T>
-constexpr bool kNotBool = !std::is_same_v<T, bool>;
-template <class T>
-constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
-
 // Two's-complement negation without signed overflow: -INT_MIN wraps to INT_MIN, as in XLA.
 template <class T>
 T wrapping_neg(T x) {
