@@ -26,6 +26,7 @@ namespace {
 // least work a pool task is given.
 constexpr int64_t kSmallGemmMacs = int64_t{1} << 18;
 constexpr int64_t kTaskMacs = int64_t{1} << 16;
+constexpr int64_t kLargeGemmMacs = int64_t{1} << 24;
 
 int64_t batch_offset(const GemmShape& s, const std::vector<int64_t>& strides, int64_t b) {
   int64_t off = 0;
@@ -127,7 +128,9 @@ void gemm_typed(const GemmShape& s, const GemmOperand& av, const GemmOperand& bv
   const int64_t M = s.M, N = s.N, K = s.K, nb = s.batch();
   if constexpr (std::is_floating_point_v<T>) {
     if constexpr (std::is_same_v<T, float>) {
-      if (M * N * K >= kSmallGemmMacs) {
+      // Batches of mid-sized products stay on the pool: a loop of oneDNN calls pays its
+      // OpenMP fork/join per call, which measured slower than Eigen spread over batches.
+      if (M * N * K >= kSmallGemmMacs && (nb == 1 || M * N * K >= kLargeGemmMacs)) {
         // oneDNN threads each call itself; going batch by batch keeps its blocking intact.
         bool ok = true;
         for (int64_t i = 0; i < nb && ok; ++i) {

@@ -26,7 +26,7 @@ template <class T>
 constexpr bool kBool = std::is_same_v<T, bool>;
 
 // Columns handled together by one task of a row reduction: the accumulator row stays in L1.
-constexpr int64_t kTile = 1024;
+constexpr int64_t kTile = 8192;
 // Independent accumulators of a contiguous reduction: two 512-bit vectors' worth.
 template <class T>
 constexpr int64_t kLanes = 128 / static_cast<int64_t>(sizeof(T));
@@ -121,7 +121,7 @@ constexpr bool kPairwise = kFloat<T>&& std::is_same_v<Op, SumOp<T>>;
 template <class T>
 T pairwise_sum(const T* x, int64_t n) {
   constexpr int64_t W = kLanes<T>;
-  constexpr int64_t kLeaf = 16 * W;
+  constexpr int64_t kLeaf = 64 * W;
   if (n <= kLeaf) {
     T acc[W] = {};
     int64_t i = 0;
