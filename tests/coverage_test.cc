@@ -75,8 +75,7 @@ TEST(Coverage, ReportTransformationRules) {
   }
   std::cout << "primitives: " << kNumPrimitives << "; batch rules: " << batch
             << " (absent: " << kNumPrimitives - batch << "); jvp rules: " << jvp
-            << " (absent: " << kNumPrimitives - jvp << "); transpose rules: " << transpose
-            << "\n";
+            << " (absent: " << kNumPrimitives - jvp << "); transpose rules: " << transpose << "\n";
 }
 
 }  // namespace

@@ -24,10 +24,10 @@ TEST(DType, StrongPromotionMatchesJaxTable) {
   };
   // Rows/columns of JAX's table: b1 u1 u4 i4 i8 f4 f8.
   const Case cases[] = {
-      {bool_, bool_, bool_},     {bool_, uint8, uint8},      {bool_, int32, int32},
-      {bool_, float32, float32}, {uint8, uint32, uint32},    {uint8, int32, int32},
-      {uint8, int64, int64},     {uint32, int32, int64},     {uint32, int64, int64},
-      {int32, int64, int64},     {int32, float32, float32},  {int64, float32, float32},
+      {bool_, bool_, bool_},      {bool_, uint8, uint8},       {bool_, int32, int32},
+      {bool_, float32, float32},  {uint8, uint32, uint32},     {uint8, int32, int32},
+      {uint8, int64, int64},      {uint32, int32, int64},      {uint32, int64, int64},
+      {int32, int64, int64},      {int32, float32, float32},   {int64, float32, float32},
       {uint32, float32, float32}, {float32, float64, float64}, {int64, float64, float64},
       {uint8, float64, float64},
   };
@@ -45,16 +45,16 @@ TEST(DType, WeakPromotionMatchesJaxTable) {
   };
   const TypedKind wi{int32, true}, wf{float32, true};
   const Case cases[] = {
-      {{uint8, false}, wi, uint8, false},    // u1 + i* = u1
-      {{int32, false}, wi, int32, false},    // i4 + i* = i4
+      {{uint8, false}, wi, uint8, false},  // u1 + i* = u1
+      {{int32, false}, wi, int32, false},  // i4 + i* = i4
       {{int64, false}, wi, int64, false},
-      {{bool_, false}, wi, int32, true},     // b1 + i* = i*
-      {{bool_, false}, wf, float32, true},   // b1 + f* = f*
-      {{int32, false}, wf, float32, true},   // i4 + f* = f*
+      {{bool_, false}, wi, int32, true},    // b1 + i* = i*
+      {{bool_, false}, wf, float32, true},  // b1 + f* = f*
+      {{int32, false}, wf, float32, true},  // i4 + f* = f*
       {{uint32, false}, wf, float32, true},
       {{float32, false}, wf, float32, false},  // f4 + f* = f4
       {{float64, false}, wf, float64, false},
-      {wi, wf, float32, true},               // i* + f* = f*
+      {wi, wf, float32, true},  // i* + f* = f*
       {wi, wi, int32, true},
   };
   for (const auto& c : cases) {

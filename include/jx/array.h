@@ -162,10 +162,14 @@ class Array {
   static Array from_bool(bool v);
   template <Scalar T>
   static Array from_scalar(T v) {
-    if constexpr (std::is_same_v<T, bool>) return from_bool(v);
-    else if constexpr (std::is_floating_point_v<T>) return from_scalar_f64(static_cast<double>(v), true);
-    else if constexpr (std::is_signed_v<T>) return from_scalar_i64(static_cast<int64_t>(v));
-    else return from_scalar_u64(static_cast<uint64_t>(v));
+    if constexpr (std::is_same_v<T, bool>)
+      return from_bool(v);
+    else if constexpr (std::is_floating_point_v<T>)
+      return from_scalar_f64(static_cast<double>(v), true);
+    else if constexpr (std::is_signed_v<T>)
+      return from_scalar_i64(static_cast<int64_t>(v));
+    else
+      return from_scalar_u64(static_cast<uint64_t>(v));
   }
   void copy_elements(void* out, DType as, size_t n, bool require_single) const;
   void check_data_type(DType requested) const;
@@ -177,12 +181,12 @@ class Array {
 class Index {
  public:
   template <class T>
-    requires std::is_integral_v<T> && (!std::is_same_v<T, bool>)
-  Index(T i) : v_(static_cast<int64_t>(i)) {}  // NOLINT
-  Index(Slice s) : v_(s) {}                    // NOLINT
-  Index(NewAxis) : v_(NewAxis{}) {}            // NOLINT
-  Index(Ellipsis) : v_(Ellipsis{}) {}          // NOLINT
-  Index(const Array& a) : v_(a) {}             // NOLINT
+  requires std::is_integral_v<T> &&(!std::is_same_v<T, bool>)Index(T i)
+      : v_(static_cast<int64_t>(i)) {}  // NOLINT
+  Index(Slice s) : v_(s) {}             // NOLINT
+  Index(NewAxis) : v_(NewAxis{}) {}     // NOLINT
+  Index(Ellipsis) : v_(Ellipsis{}) {}   // NOLINT
+  Index(const Array& a) : v_(a) {}      // NOLINT
   const std::variant<int64_t, Slice, NewAxis, Ellipsis, Array>& value() const { return v_; }
 
  private:
@@ -213,8 +217,8 @@ std::ostream& operator<<(std::ostream& os, const Array& a);
 Array operator+(const Array& a, const Array& b);
 Array operator-(const Array& a, const Array& b);
 Array operator*(const Array& a, const Array& b);
-Array operator/(const Array& a, const Array& b);   // true_divide: ints promote to float
-Array operator%(const Array& a, const Array& b);   // numpy's remainder (sign of the divisor)
+Array operator/(const Array& a, const Array& b);  // true_divide: ints promote to float
+Array operator%(const Array& a, const Array& b);  // numpy's remainder (sign of the divisor)
 Array operator-(const Array& a);
 Array operator+(const Array& a);
 Array operator==(const Array& a, const Array& b);  // elementwise, like jnp: returns bool array

@@ -54,14 +54,22 @@ inline constexpr DType kDefaultInt = DType::int32;
 
 template <class T>
 constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, bool>) return DType::bool_;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DType::uint8;
-  else if constexpr (std::is_same_v<T, uint32_t>) return DType::uint32;
-  else if constexpr (std::is_same_v<T, int32_t>) return DType::int32;
-  else if constexpr (std::is_same_v<T, int64_t>) return DType::int64;
-  else if constexpr (std::is_same_v<T, float>) return DType::float32;
-  else if constexpr (std::is_same_v<T, double>) return DType::float64;
-  else static_assert(sizeof(T) == 0, "jx: unsupported element type");
+  if constexpr (std::is_same_v<T, bool>)
+    return DType::bool_;
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return DType::uint8;
+  else if constexpr (std::is_same_v<T, uint32_t>)
+    return DType::uint32;
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return DType::int32;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return DType::int64;
+  else if constexpr (std::is_same_v<T, float>)
+    return DType::float32;
+  else if constexpr (std::is_same_v<T, double>)
+    return DType::float64;
+  else
+    static_assert(sizeof(T) == 0, "jx: unsupported element type");
 }
 
 template <class T>
@@ -73,13 +81,20 @@ struct TypeTag {
 template <class F>
 decltype(auto) dispatch_dtype(DType d, F&& f) {
   switch (d) {
-    case DType::bool_: return f(TypeTag<bool>{});
-    case DType::uint8: return f(TypeTag<uint8_t>{});
-    case DType::uint32: return f(TypeTag<uint32_t>{});
-    case DType::int32: return f(TypeTag<int32_t>{});
-    case DType::int64: return f(TypeTag<int64_t>{});
-    case DType::float32: return f(TypeTag<float>{});
-    case DType::float64: break;
+    case DType::bool_:
+      return f(TypeTag<bool>{});
+    case DType::uint8:
+      return f(TypeTag<uint8_t>{});
+    case DType::uint32:
+      return f(TypeTag<uint32_t>{});
+    case DType::int32:
+      return f(TypeTag<int32_t>{});
+    case DType::int64:
+      return f(TypeTag<int64_t>{});
+    case DType::float32:
+      return f(TypeTag<float>{});
+    case DType::float64:
+      break;
   }
   return f(TypeTag<double>{});
 }

@@ -48,7 +48,7 @@ Array erfc(const Array& x);
 Array erf_inv(const Array& x);
 Array lgamma(const Array& x);
 Array digamma(const Array& x);
-Array is_finite(const Array& x);  // bool result
+Array is_finite(const Array& x);    // bool result
 Array bitwise_not(const Array& x);  // primitive "not": logical for bool, bitwise for ints
 
 // ---- elementwise binary (same shapes, same dtypes) -----------------------------------------

@@ -8,11 +8,11 @@
 namespace jx::memory {
 
 struct Stats {
-  size_t bytes_in_use = 0;     // held by live buffers (size-class capacity)
-  size_t bytes_cached = 0;     // freed, kept for reuse
+  size_t bytes_in_use = 0;  // held by live buffers (size-class capacity)
+  size_t bytes_cached = 0;  // freed, kept for reuse
   size_t peak_bytes_in_use = 0;
-  size_t os_allocations = 0;   // blocks obtained from the OS so far
-  size_t cache_hits = 0;       // allocations served from the cache
+  size_t os_allocations = 0;  // blocks obtained from the OS so far
+  size_t cache_hits = 0;      // allocations served from the cache
 };
 
 Stats stats();

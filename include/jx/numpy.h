@@ -25,11 +25,11 @@ namespace jx::numpy {
 class Axis {
  public:
   Axis() = default;
-  Axis(std::nullopt_t) {}                                                      // NOLINT
-  Axis(int axis) : axes_(std::vector<int64_t>{axis}), single_(true) {}        // NOLINT
-  Axis(int64_t axis) : axes_(std::vector<int64_t>{axis}), single_(true) {}    // NOLINT
+  Axis(std::nullopt_t) {}                                                           // NOLINT
+  Axis(int axis) : axes_(std::vector<int64_t>{axis}), single_(true) {}              // NOLINT
+  Axis(int64_t axis) : axes_(std::vector<int64_t>{axis}), single_(true) {}          // NOLINT
   Axis(std::initializer_list<int64_t> axes) : axes_(std::vector<int64_t>(axes)) {}  // NOLINT
-  Axis(std::vector<int64_t> axes) : axes_(std::move(axes)) {}                 // NOLINT
+  Axis(std::vector<int64_t> axes) : axes_(std::move(axes)) {}                       // NOLINT
   bool is_none() const { return !axes_.has_value(); }
   bool is_single() const { return single_; }
   const std::vector<int64_t>& axes() const { return *axes_; }

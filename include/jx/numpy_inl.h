@@ -23,8 +23,8 @@ Array array(std::initializer_list<std::initializer_list<T>> values, std::optiona
   const int64_t cols = rows ? static_cast<int64_t>(values.begin()->size()) : 0;
   for (const auto& row : values) {
     if (static_cast<int64_t>(row.size()) != cols) {
-      throw ShapeError("jnp.array: ragged nested list (rows of length " +
-                       std::to_string(cols) + " and " + std::to_string(row.size()) +
+      throw ShapeError("jnp.array: ragged nested list (rows of length " + std::to_string(cols) +
+                       " and " + std::to_string(row.size()) +
                        "); every row must have the same length");
     }
     flat.insert(flat.end(), row.begin(), row.end());
@@ -51,9 +51,9 @@ Array array(std::initializer_list<std::initializer_list<std::initializer_list<T>
       flat.insert(flat.end(), row.begin(), row.end());
     }
   }
-  return array(Array::from_vector<T>(flat, Shape{d0, std::max<int64_t>(d1, 0),
-                                                 std::max<int64_t>(d2, 0)}),
-               dtype);
+  return array(
+      Array::from_vector<T>(flat, Shape{d0, std::max<int64_t>(d1, 0), std::max<int64_t>(d2, 0)}),
+      dtype);
 }
 
 template <Scalar T>

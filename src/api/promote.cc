@@ -30,7 +30,8 @@ Array convert(const Array& x, DType dtype, bool weak_type) {
 
 TypedKind result_kind(std::span<const Array> args) {
   TypedKind k{args[0].dtype(), args[0].weak_type()};
-  for (size_t i = 1; i < args.size(); ++i) k = result_type(k, {args[i].dtype(), args[i].weak_type()});
+  for (size_t i = 1; i < args.size(); ++i)
+    k = result_type(k, {args[i].dtype(), args[i].weak_type()});
   return k;
 }
 

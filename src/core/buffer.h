@@ -9,7 +9,8 @@ namespace jx {
 // Memory for array elements, 64-byte aligned. Returned to the allocator's cache on destruction.
 class Buffer {
  public:
-  Buffer(void* data, size_t nbytes, size_t capacity) : data_(data), nbytes_(nbytes), capacity_(capacity) {}
+  Buffer(void* data, size_t nbytes, size_t capacity)
+      : data_(data), nbytes_(nbytes), capacity_(capacity) {}
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;

@@ -10,7 +10,24 @@
 namespace jx {
 namespace {
 
-enum Node : int { kB1, kIW, kU8, kU16, kU32, kU64, kI8, kI16, kI32, kI64, kFW, kBF16, kF16, kF32, kF64, kNumNodes };
+enum Node : int {
+  kB1,
+  kIW,
+  kU8,
+  kU16,
+  kU32,
+  kU64,
+  kI8,
+  kI16,
+  kI32,
+  kI64,
+  kFW,
+  kBF16,
+  kF16,
+  kF32,
+  kF64,
+  kNumNodes
+};
 
 using Mask = uint32_t;
 
@@ -57,13 +74,20 @@ const std::array<Mask, kNumNodes>& lattice() {
 
 int node_of(DType d) {
   switch (d) {
-    case DType::bool_: return kB1;
-    case DType::uint8: return kU8;
-    case DType::uint32: return kU32;
-    case DType::int32: return kI32;
-    case DType::int64: return kI64;
-    case DType::float32: return kF32;
-    case DType::float64: return kF64;
+    case DType::bool_:
+      return kB1;
+    case DType::uint8:
+      return kU8;
+    case DType::uint32:
+      return kU32;
+    case DType::int32:
+      return kI32;
+    case DType::int64:
+      return kI64;
+    case DType::float32:
+      return kF32;
+    case DType::float64:
+      return kF64;
   }
   return kF32;
 }
@@ -85,18 +109,26 @@ int join(int a, int b) {
 
 DType dtype_of_node(int n) {
   switch (n) {
-    case kB1: return DType::bool_;
-    case kIW: return kDefaultInt;
-    case kU8: return DType::uint8;
+    case kB1:
+      return DType::bool_;
+    case kIW:
+      return kDefaultInt;
+    case kU8:
+      return DType::uint8;
     case kU16:
-    case kU32: return DType::uint32;
+    case kU32:
+      return DType::uint32;
     case kI8:
     case kI16:
-    case kI32: return DType::int32;
+    case kI32:
+      return DType::int32;
     case kI64:
-    case kU64: return DType::int64;
-    case kF64: return DType::float64;
-    default: return kDefaultFloat;
+    case kU64:
+      return DType::int64;
+    case kF64:
+      return DType::float64;
+    default:
+      return kDefaultFloat;
   }
 }
 
@@ -104,26 +136,40 @@ DType dtype_of_node(int n) {
 
 std::string_view dtype_name(DType d) {
   switch (d) {
-    case DType::bool_: return "bool";
-    case DType::uint8: return "uint8";
-    case DType::uint32: return "uint32";
-    case DType::int32: return "int32";
-    case DType::int64: return "int64";
-    case DType::float32: return "float32";
-    case DType::float64: return "float64";
+    case DType::bool_:
+      return "bool";
+    case DType::uint8:
+      return "uint8";
+    case DType::uint32:
+      return "uint32";
+    case DType::int32:
+      return "int32";
+    case DType::int64:
+      return "int64";
+    case DType::float32:
+      return "float32";
+    case DType::float64:
+      return "float64";
   }
   return "?";
 }
 
 std::string_view dtype_short_name(DType d) {
   switch (d) {
-    case DType::bool_: return "bool";
-    case DType::uint8: return "u8";
-    case DType::uint32: return "u32";
-    case DType::int32: return "i32";
-    case DType::int64: return "i64";
-    case DType::float32: return "f32";
-    case DType::float64: return "f64";
+    case DType::bool_:
+      return "bool";
+    case DType::uint8:
+      return "u8";
+    case DType::uint32:
+      return "u32";
+    case DType::int32:
+      return "i32";
+    case DType::int64:
+      return "i64";
+    case DType::float32:
+      return "f32";
+    case DType::float64:
+      return "f64";
   }
   return "?";
 }
@@ -133,12 +179,15 @@ std::ostream& operator<<(std::ostream& os, DType d) { return os << dtype_name(d)
 size_t itemsize(DType d) {
   switch (d) {
     case DType::bool_:
-    case DType::uint8: return 1;
+    case DType::uint8:
+      return 1;
     case DType::uint32:
     case DType::int32:
-    case DType::float32: return 4;
+    case DType::float32:
+      return 4;
     case DType::int64:
-    case DType::float64: return 8;
+    case DType::float64:
+      return 8;
   }
   return 0;
 }

@@ -17,8 +17,7 @@
 
 namespace jx {
 
-using ParamValue =
-    std::variant<bool, int64_t, double, DType, std::vector<int64_t>, std::string>;
+using ParamValue = std::variant<bool, int64_t, double, DType, std::vector<int64_t>, std::string>;
 
 class Params {
  public:

@@ -110,30 +110,38 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
 }
 
 // Each op: which element types it instantiates for, and what it computes.
-#define JX_BINARY_OP(NAME, CMP, ACCEPTS, ...)             \
-  struct NAME {                                            \
-    static constexpr bool kComparison = CMP;               \
-    template <class T>                                     \
-    static constexpr bool accepts = ACCEPTS;               \
-    template <class T>                                     \
-    auto apply(T x, T y) const {                           \
-      return __VA_ARGS__;                                  \
-    }                                                      \
+#define JX_BINARY_OP(NAME, CMP, ACCEPTS, ...) \
+  struct NAME {                               \
+    static constexpr bool kComparison = CMP;  \
+    template <class T>                        \
+    static constexpr bool accepts = ACCEPTS;  \
+    template <class T>                        \
+    auto apply(T x, T y) const {              \
+      return __VA_ARGS__;                     \
+    }                                         \
   };
 
 JX_BINARY_OP(AddOp, false, kNotBool<T>, wrapping(x, y, [](auto a, auto b) { return a + b; }))
 JX_BINARY_OP(SubOp, false, kNotBool<T>, wrapping(x, y, [](auto a, auto b) { return a - b; }))
 JX_BINARY_OP(MulOp, false, kNotBool<T>, wrapping(x, y, [](auto a, auto b) { return a * b; }))
-JX_BINARY_OP(DivOp, false, kNotBool<T>,
-             [&] { if constexpr (kIsFloat<T>) return x / y; else return int_div(x, y); }())
-JX_BINARY_OP(RemOp, false, kNotBool<T>,
-             [&] { if constexpr (kIsFloat<T>) return std::fmod(x, y); else return int_rem(x, y); }())
+JX_BINARY_OP(DivOp, false, kNotBool<T>, [&] {
+  if constexpr (kIsFloat<T>)
+    return x / y;
+  else
+    return int_div(x, y);
+}())
+JX_BINARY_OP(RemOp, false, kNotBool<T>, [&] {
+  if constexpr (kIsFloat<T>)
+    return std::fmod(x, y);
+  else
+    return int_rem(x, y);
+}())
 JX_BINARY_OP(PowOp, false, kIsFloat<T>, static_cast<T>(std::pow(x, y)))
 JX_BINARY_OP(MaxOp, false, true, max_op(x, y))
 JX_BINARY_OP(MinOp, false, true, min_op(x, y))
 JX_BINARY_OP(Atan2Op, false, kIsFloat<T>, static_cast<T>(std::atan2(x, y)))
 JX_BINARY_OP(NextafterOp, false, kIsFloat<T>, static_cast<T>(std::nextafter(x, y)))
-JX_BINARY_OP(AndOp, false, !kIsFloat<T>, static_cast<T>(x & y))
+JX_BINARY_OP(AndOp, false, !kIsFloat<T>, static_cast<T>(x& y))
 JX_BINARY_OP(OrOp, false, !kIsFloat<T>, static_cast<T>(x | y))
 JX_BINARY_OP(XorOp, false, !kIsFloat<T>, static_cast<T>(x ^ y))
 JX_BINARY_OP(ShiftLeftOp, false, kIsInt<T>, shift_left_op(x, y))

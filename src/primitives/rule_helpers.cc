@@ -4,12 +4,18 @@ namespace jx::primitives {
 
 bool dtype_in_class(DType d, DTypeClass c) {
   switch (c) {
-    case DTypeClass::kAny: return true;
-    case DTypeClass::kNumber: return !is_bool(d);
-    case DTypeClass::kFloating: return is_floating(d);
-    case DTypeClass::kInteger: return is_integer(d);
-    case DTypeClass::kIntOrBool: return is_integer(d) || is_bool(d);
-    case DTypeClass::kSignedOrFloat: return is_signed_integer(d) || is_floating(d);
+    case DTypeClass::kAny:
+      return true;
+    case DTypeClass::kNumber:
+      return !is_bool(d);
+    case DTypeClass::kFloating:
+      return is_floating(d);
+    case DTypeClass::kInteger:
+      return is_integer(d);
+    case DTypeClass::kIntOrBool:
+      return is_integer(d) || is_bool(d);
+    case DTypeClass::kSignedOrFloat:
+      return is_signed_integer(d) || is_floating(d);
   }
   return false;
 }
@@ -18,12 +24,23 @@ void check_dtype_class(std::string_view op, DType d, DTypeClass c) {
   if (dtype_in_class(d, c)) return;
   const char* accepted = "";
   switch (c) {
-    case DTypeClass::kAny: return;
-    case DTypeClass::kNumber: accepted = "subtypes of number"; break;
-    case DTypeClass::kFloating: accepted = "subtypes of floating"; break;
-    case DTypeClass::kInteger: accepted = "subtypes of integer"; break;
-    case DTypeClass::kIntOrBool: accepted = "subtypes of integer, bool"; break;
-    case DTypeClass::kSignedOrFloat: accepted = "subtypes of signedinteger, floating"; break;
+    case DTypeClass::kAny:
+      return;
+    case DTypeClass::kNumber:
+      accepted = "subtypes of number";
+      break;
+    case DTypeClass::kFloating:
+      accepted = "subtypes of floating";
+      break;
+    case DTypeClass::kInteger:
+      accepted = "subtypes of integer";
+      break;
+    case DTypeClass::kIntOrBool:
+      accepted = "subtypes of integer, bool";
+      break;
+    case DTypeClass::kSignedOrFloat:
+      accepted = "subtypes of signedinteger, floating";
+      break;
   }
   std::ostringstream msg;
   msg << op << " does not accept dtype " << dtype_name(d) << ". Accepted dtypes are " << accepted
@@ -50,8 +67,8 @@ void check_arity(std::string_view op, std::span<const ShapedArray> avals, size_t
 void check_same_shapes(std::string_view op, std::span<const ShapedArray> avals) {
   for (const auto& a : avals) {
     if (!(a.shape == avals[0].shape)) {
-      throw ShapeError(std::string(op) + " got incompatible shapes for broadcasting: " +
-                       shapes_str(avals) + ".");
+      throw ShapeError(std::string(op) +
+                       " got incompatible shapes for broadcasting: " + shapes_str(avals) + ".");
     }
   }
 }

@@ -68,8 +68,7 @@ void map_unary(const In* x, Out* out, int64_t n, F f) {
 
 template <class In, class Out, class F>
 void map_binary(const In* x, const In* y, Out* out, int64_t n, F f) {
-  int64_t grain =
-      std::max<int64_t>(cpu::kParallelBytes / int64_t(2 * sizeof(In) + sizeof(Out)), 1);
+  int64_t grain = std::max<int64_t>(cpu::kParallelBytes / int64_t(2 * sizeof(In) + sizeof(Out)), 1);
   cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) out[i] = f(x[i], y[i]);
   });

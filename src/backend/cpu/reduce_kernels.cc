@@ -101,8 +101,10 @@ struct MinOp {
 template <class T>
 struct AndOp {
   static T identity() {
-    if constexpr (kBool<T>) return true;
-    else return static_cast<T>(~T(0));  // all ones
+    if constexpr (kBool<T>)
+      return true;
+    else
+      return static_cast<T>(~T(0));  // all ones
   }
   static T apply(T a, T b) { return static_cast<T>(a & b); }
 };
