@@ -84,7 +84,10 @@ Array array(const Array& x, std::optional<DType> dtype) {
 }
 
 Array asarray(const Array& x, std::optional<DType> dtype) {
-  if (!dtype) return x;
+  if (!dtype) {
+    (void)x.aval();  // a null handle throws here rather than being passed through
+    return x;
+  }
   return nd::convert(x, *dtype, false);
 }
 
