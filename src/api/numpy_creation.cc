@@ -126,6 +126,18 @@ Array ones_like(const Array& x, std::optional<DType> dtype) { return full_like(x
 
 // ---- ranges --------------------------------------------------------------------------------
 
+namespace {
+// An arange length as an element count: negative counts as empty; an infinite or huge one
+// (an infinite stop, a wrapped-around unsigned stop) is an error before any float->int
+// conversion or allocation.
+int64_t checked_range_length(double n) {
+  if (n > static_cast<double>(std::numeric_limits<int32_t>::max())) {
+    throw ValueError("jax.numpy.arange: Maximum allowed size exceeded");
+  }
+  return static_cast<int64_t>(std::max(n, 0.0));
+}
+}  // namespace
+
 Array arange(const Array& stop, std::optional<DType> dtype) {
   HostScalar s = host_scalar("arange", "stop", stop);
   Array args[] = {stop};
@@ -133,7 +145,7 @@ Array arange(const Array& stop, std::optional<DType> dtype) {
   // A non-integer stop counts ceil(stop) elements; a negative one none (numpy's empty range).
   double n = s.integral ? static_cast<double>(s.i) : std::ceil(s.f);
   if (std::isnan(n)) throw ValueError("jax.numpy.arange: cannot compute length (stop is NaN)");
-  return lax::iota(d, static_cast<int64_t>(std::max(n, 0.0)));
+  return lax::iota(d, checked_range_length(n));
 }
 
 namespace {
@@ -166,7 +178,8 @@ Array arange(const Array& start, const Array& stop, const Array& step, std::opti
   // jnp.arange(0, stop) is lax.iota; other ranges are computed on the host, as JAX does.
   if (a.f == 0 && c.integral && c.i == 1) {
     double n = b.integral ? static_cast<double>(b.i) : std::ceil(b.f);
-    return lax::iota(d, static_cast<int64_t>(std::max(n, 0.0)));
+    if (std::isnan(n)) throw ValueError("jax.numpy.arange: cannot compute length (stop is NaN)");
+    return lax::iota(d, checked_range_length(n));
   }
   double len = std::ceil((b.f - a.f) / c.f);
   if (a.integral && b.integral && c.integral) {
@@ -177,10 +190,7 @@ Array arange(const Array& start, const Array& stop, const Array& step, std::opti
     len = static_cast<double>(q);
   }
   if (!(len > 0)) len = 0;  // also NaN
-  if (len > static_cast<double>(std::numeric_limits<int32_t>::max())) {
-    throw ValueError("jax.numpy.arange: Maximum allowed size exceeded");
-  }
-  const int64_t n = static_cast<int64_t>(len);
+  const int64_t n = checked_range_length(len);
   Array out = make_array(Shape{n}, d, false);
   dispatch_dtype(d, [&](auto tag) {
     using T = typename decltype(tag)::type;
