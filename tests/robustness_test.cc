@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <limits>
@@ -50,6 +51,9 @@ void check_result(const std::string& what, const Array& r) {
 // Runs one call; on a non-jx exception records a failure naming the call.
 template <class F>
 void probe(Stats& stats, const std::string& what, F&& body) {
+  // JX_ROBUSTNESS_TRACE=1 names each call before it runs, to pin down a crash.
+  static const bool trace = std::getenv("JX_ROBUSTNESS_TRACE") != nullptr;
+  if (trace) std::fprintf(stderr, "call: %s\n", what.c_str());
   try {
     auto r = body();
     if constexpr (std::is_same_v<decltype(r), std::vector<Array>>) {
@@ -1009,6 +1013,138 @@ TEST(Robustness, ArangeLengths) {
   expect_error("arange(0, inf, 0.5)", [&] { return jnp::arange(0, INFINITY, 0.5); });
   expect_error("arange(nan)", [&] { return jnp::arange(NAN); });
   EXPECT_EQ(jnp::arange(-INFINITY).size(), 0);
+}
+
+// Parameters at the int64 extremes: shape arithmetic must not overflow (UB) or allocate.
+TEST(Robustness, ExtremeParameters) {
+  Stats st;
+  const int64_t big = std::numeric_limits<int64_t>::max(),
+                small = std::numeric_limits<int64_t>::min();
+  Array x = Array::from_vector<float>({1, 2, 3, 4, 5, 6}, Shape{2, 3});
+  for (int64_t v : {big, small, big / 2, big / 4 + 1, -(int64_t{1} << 32)}) {
+    const std::string t = " with " + std::to_string(v);
+    probe(st, "iota" + t, [&] { return lax::iota(DType::float32, v); });
+    probe(st, "broadcasted_iota" + t, [&] {
+      return lax::broadcasted_iota(DType::int32, Shape{v, 4}, 0);
+    });
+    probe(st, "reshape" + t, [&] { return lax::reshape(x, Shape{v, 4}); });
+    probe(st, "reshape2" + t, [&] { return lax::reshape(x, Shape{v, v, 0}); });
+    probe(st, "jnp.reshape" + t, [&] { return jnp::reshape(x, {v, -1}); });
+    probe(st, "jnp.reshape0" + t, [&] { return jnp::reshape(x, {v, 0, -1}); });
+    probe(st, "broadcast_in_dim" + t, [&] {
+      return lax::broadcast_in_dim(x, Shape{v, 2, 3}, {1, 2});
+    });
+    probe(st, "broadcast" + t, [&] { return lax::broadcast(x, {v, v}); });
+    probe(st, "broadcast_to" + t, [&] { return jnp::broadcast_to(x, Shape{v, 2, 3}); });
+    probe(st, "zeros" + t, [&] { return jnp::zeros(Shape{v, v}); });
+    probe(st, "full" + t, [&] { return jnp::full(Shape{v, 3}, 1.0f); });
+    probe(st, "eye" + t, [&] { return jnp::eye(v); });
+    probe(st, "eye k" + t, [&] { return jnp::eye(3, 3, v); });
+    probe(st, "linspace" + t, [&] { return jnp::linspace(0.0, 1.0, v); });
+    probe(st, "pad lo" + t, [&] { return lax::pad(x, 0.0f, {{v, 0, 0}, {0, 0, 0}}); });
+    probe(st, "pad hi" + t, [&] { return lax::pad(x, 0.0f, {{0, v, 0}, {0, v, 0}}); });
+    probe(st, "pad interior" + t, [&] { return lax::pad(x, 0.0f, {{0, 0, v}, {0, 0, 0}}); });
+    probe(st, "slice" + t, [&] { return lax::slice(x, {0, 0}, {v, 3}); });
+    probe(st, "slice start" + t, [&] { return lax::slice(x, {v, 0}, {2, 3}); });
+    probe(st, "slice stride" + t, [&] { return lax::slice(x, {0, 0}, {2, 3}, {v, 1}); });
+    probe(st, "dynamic_slice" + t, [&] {
+      return lax::dynamic_slice(x, {Array(0), Array(0)}, {v, 1});
+    });
+    probe(st, "dynamic_slice start" + t, [&] {
+      return lax::dynamic_slice(x, {Array::from_vector<int64_t>({v}, Shape{}), Array(0)}, {1, 1});
+    });
+    probe(st, "transpose" + t, [&] { return lax::transpose(x, {v, 0}); });
+    probe(st, "squeeze" + t, [&] { return lax::squeeze(x, {v}); });
+    probe(st, "expand_dims" + t, [&] { return lax::expand_dims(x, {v}); });
+    probe(st, "rev" + t, [&] { return lax::rev(x, {v}); });
+    probe(st, "reduce_sum" + t, [&] { return lax::reduce_sum(x, {v}); });
+    probe(st, "argmax" + t, [&] { return lax::argmax(x, v); });
+    probe(st, "cumsum" + t, [&] { return lax::cumsum(x, v); });
+    probe(st, "concatenate" + t, [&] { return lax::concatenate({x, x}, v); });
+    probe(st, "sort" + t, [&] { return lax::sort(x, v); });
+    probe(st, "sort keys" + t, [&] { return lax::sort(std::vector<Array>{x, x}, 0, true, v); });
+    probe(st, "gather" + t, [&] {
+      return lax::gather(x, Array::from_vector<int64_t>({v}, Shape{1, 1}), {{1}, {0}, {0}}, {1, 3},
+                         lax::GatherScatterMode::kClip);
+    });
+    probe(st, "gather fill" + t, [&] {
+      return lax::gather(x, Array::from_vector<int64_t>({v}, Shape{1, 1}), {{1}, {0}, {0}}, {1, 3},
+                         lax::GatherScatterMode::kFillOrDrop);
+    });
+    probe(st, "gather slice_sizes" + t, [&] {
+      return lax::gather(x, Array(0).reshape(Shape{1, 1}), {{1}, {0}, {0}}, {1, v});
+    });
+    probe(st, "scatter_add" + t, [&] {
+      return lax::scatter_add(x, Array::from_vector<int64_t>({v}, Shape{1, 1}),
+                              Array::from_vector<float>({1, 1, 1}, Shape{1, 3}), {{1}, {0}, {0}});
+    });
+    probe(st, "dot_general" + t, [&] { return lax::dot_general(x, x, {{{v}, {v}}, {}}); });
+    probe(st, "index" + t, [&] { return x[v]; });
+    probe(st, "slice index" + t, [&] { return x[slice(v, std::nullopt, v)]; });
+    probe(st, "slice index neg" + t, [&] { return x[slice(std::nullopt, v, -1)]; });
+    probe(st, "at.set" + t, [&] { return x.at(v).set(1.0f); });
+    probe(st, "take" + t, [&] { return jnp::take(x, Array::from_vector<int64_t>({v}, Shape{1})); });
+    probe(st, "take wrap" + t,
+          [&] { return jnp::take(x, Array::from_vector<int64_t>({v}, Shape{1}), 1, "wrap"); });
+    probe(st, "take clip" + t,
+          [&] { return jnp::take(x, Array::from_vector<int64_t>({v}, Shape{1}), 1, "clip"); });
+    probe(st, "split" + t, [&] { return jnp::split(x, v, 1); });
+    probe(st, "split indices" + t, [&] { return jnp::split(x, std::vector<int64_t>{v}, 1); });
+    probe(st, "moveaxis" + t, [&] { return jnp::moveaxis(x, v, 0); });
+    probe(st, "var ddof" + t, [&] { return jnp::var(x, jnp::Axis(), false, v); });
+    probe(st, "round decimals" + t, [&] { return jnp::round(x, static_cast<int>(v)); });
+    probe(st, "tensordot" + t, [&] { return jnp::tensordot(x, x, v); });
+    probe(st, "shift" + t, [&] {
+      return lax::shift_left(Array::from_vector<int64_t>({1}, Shape{1}),
+                             Array::from_vector<int64_t>({v}, Shape{1}));
+    });
+    probe(st, "div" + t, [&] {
+      return lax::div(Array::from_vector<int64_t>({small}, Shape{1}),
+                      Array::from_vector<int64_t>({-1}, Shape{1}));
+    });
+    probe(st, "rem" + t, [&] {
+      return lax::rem(Array::from_vector<int64_t>({v}, Shape{1}),
+                      Array::from_vector<int64_t>({-1}, Shape{1}));
+    });
+    probe(st, "floor_divide" + t, [&] {
+      return jnp::floor_divide(Array::from_vector<int64_t>({small}, Shape{1}),
+                               Array::from_vector<int64_t>({v}, Shape{1}));
+    });
+    probe(st, "power" + t, [&] {
+      return jnp::power(Array::from_vector<int64_t>({3}, Shape{1}),
+                        Array::from_vector<int64_t>({v}, Shape{1}));
+    });
+    probe(st, "abs" + t, [&] { return lax::abs(Array::from_vector<int64_t>({small}, Shape{1})); });
+    probe(st, "neg" + t, [&] { return lax::neg(Array::from_vector<int64_t>({small}, Shape{1})); });
+    probe(st, "convert" + t, [&] {
+      return lax::convert_element_type(
+          Array::from_vector<double>({1e300, -1e300, NAN, INFINITY}, Shape{4}), DType::int32);
+    });
+    probe(st, "convert u" + t, [&] {
+      return lax::convert_element_type(Array::from_vector<float>({-1, 1e20f, NAN}, Shape{3}),
+                                       DType::uint32);
+    });
+    probe(st, "cumsum int" + t, [&] {
+      return lax::cumsum(Array::from_vector<int64_t>({big, big}, Shape{2}), 0);
+    });
+    probe(st, "sum int" + t, [&] {
+      return lax::reduce_sum(Array::from_vector<int32_t>({2147483647, 1}, Shape{2}), {0});
+    });
+    probe(st, "prod int" + t, [&] {
+      return lax::reduce_prod(Array::from_vector<int64_t>({big, big}, Shape{2}), {0});
+    });
+    probe(st, "mul int" + t, [&] {
+      return lax::mul(Array::from_vector<int64_t>({big}, Shape{1}),
+                      Array::from_vector<int64_t>({v}, Shape{1}));
+    });
+    probe(st, "add int" + t, [&] {
+      return lax::add(Array::from_vector<int32_t>({2147483647}, Shape{1}),
+                      Array::from_vector<int32_t>({static_cast<int32_t>(v | 1)}, Shape{1}));
+    });
+    probe(st, "arange" + t, [&] { return jnp::arange(0, v, big); });
+    probe(st, "arange step" + t, [&] { return jnp::arange(small, big, v); });
+  }
+  EXPECT_GT(st.errors, 100);
 }
 
 // A sample of messages: bad parameters name the op.
