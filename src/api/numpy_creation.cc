@@ -243,8 +243,9 @@ Array eye(int64_t n, std::optional<int64_t> m, int64_t k, DType dtype) {
     throw ValueError("jnp.eye: negative dimensions are not allowed, got " + std::to_string(n) +
                      " and " + std::to_string(cols));
   }
-  // Offsets beyond the matrix give no ones; clamping keeps the int32 arithmetic exact.
-  const int64_t offset = std::clamp<int64_t>(k, -n - 1, cols + 1);
+  // Offsets beyond the matrix give no ones (k >= cols or k <= -n already does); clamping keeps
+  // the int32 arithmetic exact, and the bounds cannot overflow (cols + 1 did for INT64_MAX).
+  const int64_t offset = std::clamp<int64_t>(k, -n, cols);
   Shape shape{n, cols};
   Array i = lax::broadcasted_iota(DType::int32, shape, 0);
   Array j = lax::broadcasted_iota(DType::int32, shape, 1);
