@@ -65,7 +65,11 @@ Array box_copy(const Array& x, const ShapedArray& out_aval, const Ints& start,
   Array out = make_array(out_aval);
   Ints src_strides = xs;
   if (steps) {
-    for (size_t i = 0; i < xs.size(); ++i) src_strides[i] *= (*steps)[i];
+    // A dim of extent 1 never advances: its (possibly huge, e.g. INT64_MAX) step would only
+    // overflow the product; elsewhere step < extent keeps it within the operand's size.
+    for (size_t i = 0; i < xs.size(); ++i) {
+      src_strides[i] = out_aval.shape[i] > 1 ? src_strides[i] * (*steps)[i] : 0;
+    }
   }
   cpu::copy_strided(mutable_data(out), contiguous_strides(out.shape()), elem_ptr(x, offset),
                     src_strides, out.shape(), itemsize(x.dtype()));
