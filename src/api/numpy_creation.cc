@@ -182,9 +182,11 @@ Array arange(const Array& start, const Array& stop, const Array& step, std::opti
     return lax::iota(d, checked_range_length(n));
   }
   double len = std::ceil((b.f - a.f) / c.f);
-  if (a.integral && b.integral && c.integral) {
+  int64_t num = 0;
+  // When stop - start overflows int64 the double length (then too large anyway) stands.
+  if (a.integral && b.integral && c.integral && !__builtin_sub_overflow(b.i, a.i, &num) &&
+      !(num == std::numeric_limits<int64_t>::min() && c.i == -1)) {
     // Exact integer length: ceil((stop - start) / step) without rounding through double.
-    int64_t num = b.i - a.i;
     int64_t q = num / c.i;
     if (q * c.i != num && ((num < 0) == (c.i < 0))) ++q;
     len = static_cast<double>(q);
