@@ -157,13 +157,23 @@ void fill_range(T* out, int64_t n, const HostScalar& start, const HostScalar& st
   T first, second;
   if (start.integral && step.integral) {
     first = static_cast<T>(start.i);
-    second = static_cast<T>(start.i + step.i);
+    // Wrapping (unsigned) arithmetic: start + step may exceed int64 near its extremes.
+    second = static_cast<T>(static_cast<uint64_t>(start.i) + static_cast<uint64_t>(step.i));
   } else {
     first = static_cast<T>(start.f);
     second = static_cast<T>(start.f + step.f);
   }
-  T delta = static_cast<T>(second - first);
-  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(first + static_cast<T>(i) * delta);
+  if constexpr (std::is_integral_v<T>) {
+    // In T's unsigned twin, so intermediate i * delta wraps (defined) instead of overflowing.
+    using U = std::make_unsigned_t<std::common_type_t<T, unsigned>>;
+    const U delta = static_cast<U>(static_cast<U>(second) - static_cast<U>(first));
+    for (int64_t i = 0; i < n; ++i) {
+      out[i] = static_cast<T>(static_cast<U>(first) + static_cast<U>(i) * delta);
+    }
+  } else {
+    T delta = static_cast<T>(second - first);
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(first + static_cast<T>(i) * delta);
+  }
 }
 }  // namespace
 
