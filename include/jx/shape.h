@@ -73,10 +73,12 @@ class Shape {
     assign(v.begin(), v.end());
   }
 
-  // Product of the dimensions (1 for a scalar).
+  // Product of the dimensions (1 for a scalar). Throws ShapeError when it does not fit in int64.
   int64_t numel() const {
     int64_t n = 1;
-    for (int64_t d : *this) n *= d;
+    for (int64_t d : *this) {
+      if (__builtin_mul_overflow(n, d, &n)) throw_numel_overflow();
+    }
     return n;
   }
   int ndim() const { return static_cast<int>(size_); }
@@ -85,6 +87,7 @@ class Shape {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
   std::string str() const;
+  [[noreturn]] void throw_numel_overflow() const;
 
  private:
   template <class It>

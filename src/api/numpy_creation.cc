@@ -84,7 +84,10 @@ Array array(const Array& x, std::optional<DType> dtype) {
 }
 
 Array asarray(const Array& x, std::optional<DType> dtype) {
-  if (!dtype) return x;
+  if (!dtype) {
+    (void)x.aval();  // a null handle throws here rather than being passed through
+    return x;
+  }
   return nd::convert(x, *dtype, false);
 }
 
@@ -123,6 +126,18 @@ Array ones_like(const Array& x, std::optional<DType> dtype) { return full_like(x
 
 // ---- ranges --------------------------------------------------------------------------------
 
+namespace {
+// An arange length as an element count: negative counts as empty; an infinite or huge one
+// (an infinite stop, a wrapped-around unsigned stop) is an error before any float->int
+// conversion or allocation.
+int64_t checked_range_length(double n) {
+  if (n > static_cast<double>(std::numeric_limits<int32_t>::max())) {
+    throw ValueError("jax.numpy.arange: Maximum allowed size exceeded");
+  }
+  return static_cast<int64_t>(std::max(n, 0.0));
+}
+}  // namespace
+
 Array arange(const Array& stop, std::optional<DType> dtype) {
   HostScalar s = host_scalar("arange", "stop", stop);
   Array args[] = {stop};
@@ -130,7 +145,7 @@ Array arange(const Array& stop, std::optional<DType> dtype) {
   // A non-integer stop counts ceil(stop) elements; a negative one none (numpy's empty range).
   double n = s.integral ? static_cast<double>(s.i) : std::ceil(s.f);
   if (std::isnan(n)) throw ValueError("jax.numpy.arange: cannot compute length (stop is NaN)");
-  return lax::iota(d, static_cast<int64_t>(std::max(n, 0.0)));
+  return lax::iota(d, checked_range_length(n));
 }
 
 namespace {
@@ -142,13 +157,23 @@ void fill_range(T* out, int64_t n, const HostScalar& start, const HostScalar& st
   T first, second;
   if (start.integral && step.integral) {
     first = static_cast<T>(start.i);
-    second = static_cast<T>(start.i + step.i);
+    // Wrapping (unsigned) arithmetic: start + step may exceed int64 near its extremes.
+    second = static_cast<T>(static_cast<uint64_t>(start.i) + static_cast<uint64_t>(step.i));
   } else {
     first = static_cast<T>(start.f);
     second = static_cast<T>(start.f + step.f);
   }
-  T delta = static_cast<T>(second - first);
-  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(first + static_cast<T>(i) * delta);
+  if constexpr (std::is_integral_v<T>) {
+    // In T's unsigned twin, so intermediate i * delta wraps (defined) instead of overflowing.
+    using U = std::make_unsigned_t<std::common_type_t<T, unsigned>>;
+    const U delta = static_cast<U>(static_cast<U>(second) - static_cast<U>(first));
+    for (int64_t i = 0; i < n; ++i) {
+      out[i] = static_cast<T>(static_cast<U>(first) + static_cast<U>(i) * delta);
+    }
+  } else {
+    T delta = static_cast<T>(second - first);
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(first + static_cast<T>(i) * delta);
+  }
 }
 }  // namespace
 
@@ -163,21 +188,21 @@ Array arange(const Array& start, const Array& stop, const Array& step, std::opti
   // jnp.arange(0, stop) is lax.iota; other ranges are computed on the host, as JAX does.
   if (a.f == 0 && c.integral && c.i == 1) {
     double n = b.integral ? static_cast<double>(b.i) : std::ceil(b.f);
-    return lax::iota(d, static_cast<int64_t>(std::max(n, 0.0)));
+    if (std::isnan(n)) throw ValueError("jax.numpy.arange: cannot compute length (stop is NaN)");
+    return lax::iota(d, checked_range_length(n));
   }
   double len = std::ceil((b.f - a.f) / c.f);
-  if (a.integral && b.integral && c.integral) {
+  int64_t num = 0;
+  // When stop - start overflows int64 the double length (then too large anyway) stands.
+  if (a.integral && b.integral && c.integral && !__builtin_sub_overflow(b.i, a.i, &num) &&
+      !(num == std::numeric_limits<int64_t>::min() && c.i == -1)) {
     // Exact integer length: ceil((stop - start) / step) without rounding through double.
-    int64_t num = b.i - a.i;
     int64_t q = num / c.i;
     if (q * c.i != num && ((num < 0) == (c.i < 0))) ++q;
     len = static_cast<double>(q);
   }
   if (!(len > 0)) len = 0;  // also NaN
-  if (len > static_cast<double>(std::numeric_limits<int32_t>::max())) {
-    throw ValueError("jax.numpy.arange: Maximum allowed size exceeded");
-  }
-  const int64_t n = static_cast<int64_t>(len);
+  const int64_t n = checked_range_length(len);
   Array out = make_array(Shape{n}, d, false);
   dispatch_dtype(d, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -230,8 +255,9 @@ Array eye(int64_t n, std::optional<int64_t> m, int64_t k, DType dtype) {
     throw ValueError("jnp.eye: negative dimensions are not allowed, got " + std::to_string(n) +
                      " and " + std::to_string(cols));
   }
-  // Offsets beyond the matrix give no ones; clamping keeps the int32 arithmetic exact.
-  const int64_t offset = std::clamp<int64_t>(k, -n - 1, cols + 1);
+  // Offsets beyond the matrix give no ones (k >= cols or k <= -n already does); clamping keeps
+  // the int32 arithmetic exact, and the bounds cannot overflow (cols + 1 did for INT64_MAX).
+  const int64_t offset = std::clamp<int64_t>(k, -n, cols);
   Shape shape{n, cols};
   Array i = lax::broadcasted_iota(DType::int32, shape, 0);
   Array j = lax::broadcasted_iota(DType::int32, shape, 1);

@@ -389,6 +389,7 @@ Array where(const Array& condition, const Array& x, const Array& y) {
 }
 
 Array clip(const Array& x, std::optional<Array> lo, std::optional<Array> hi) {
+  (void)x.aval();  // with neither bound x is returned as is: reject a null handle first
   Array out = x;
   if (lo) out = maximum(*lo, out);
   if (hi) out = minimum(*hi, out);

@@ -161,7 +161,10 @@ Array var(const Array& x, Axis axis, bool keepdims, int64_t ddof) {
   std::vector<int64_t> axes = reduction_axes("var", axis, x.ndim());
   Array centered = subtract(a, mean(a, axis, true, dtype));
   centered = lax::mul(centered, centered);
-  const int64_t n = reduced_size(x.shape(), axes) - ddof;
+  int64_t n = 0;
+  if (__builtin_sub_overflow(reduced_size(x.shape(), axes), ddof, &n)) {
+    throw ValueError("jnp.var: ddof=" + std::to_string(ddof) + " is out of range");
+  }
   Array total = sum(centered, axis, keepdims, dtype);
   // numpy gives NaN (with a warning) when ddof leaves no degrees of freedom.
   if (n <= 0) return full_like(total, std::numeric_limits<double>::quiet_NaN());

@@ -24,7 +24,26 @@ void convert_elements(const void* src, DType from, To* dst, size_t n) {
 
 }  // namespace
 
+void check_aval_size(std::string_view op, const ShapedArray& aval) {
+  uint64_t bytes = itemsize(aval.dtype);
+  bool overflow = false;
+  for (int64_t d : aval.shape) {
+    if (d < 0) {
+      throw ShapeError(std::string(op) + ": result shape " + aval.shape.str() +
+                       " has a negative dimension");
+    }
+    // Zero dims are skipped: an empty array whose other dims overflow is rejected too, since
+    // intermediate products (numel) would overflow before reaching the zero.
+    if (d > 0) overflow |= __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
+  }
+  if (overflow || bytes > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    throw ValueError(std::string(op) + ": result shape " + aval.shape.str() + " of " +
+                     std::string(dtype_name(aval.dtype)) + " is too large to allocate");
+  }
+}
+
 Array make_array(const ShapedArray& aval) {
+  check_aval_size("jx", aval);
   auto impl = std::make_shared<ArrayImpl>();
   impl->aval = aval;
   impl->buffer = allocate_buffer(static_cast<size_t>(aval.size()) * itemsize(aval.dtype));

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <variant>
 
 #include "core/buffer.h"
@@ -30,7 +31,11 @@ struct ArrayImpl {
   char* mutable_data() const { return static_cast<char*>(buffer->data()) + offset; }
 };
 
-// A fresh, uninitialised concrete array for `aval` (data from the caching allocator).
+// Throws ShapeError for a negative dimension and ValueError when the array's byte size does not
+// fit in int64 (so size() and the allocation size cannot overflow). `op` names the caller.
+void check_aval_size(std::string_view op, const ShapedArray& aval);
+// A fresh, uninitialised concrete array for `aval` (data from the caching allocator); checks
+// the size first (check_aval_size).
 Array make_array(const ShapedArray& aval);
 Array make_array(Shape shape, DType dtype, bool weak_type = false);
 // A concrete array that shares `buffer` (e.g. a reshape or a leading-axis slice: no copy).

@@ -6,7 +6,7 @@
 #include <bit>
 #include <cstdlib>
 #include <mutex>
-#include <new>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -69,7 +69,12 @@ class Allocator {
     if (!p) {
       trim();
       p = os_alloc(cap);
-      if (!p) throw std::bad_alloc();
+      // A typed jx error (JAX reports RESOURCE_EXHAUSTED), not std::bad_alloc, so callers
+      // catching jx::Error see every failure caused by their input.
+      if (!p) {
+        throw ValueError("out of memory: cannot allocate a buffer of " + std::to_string(cap) +
+                         " bytes");
+      }
     }
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.os_allocations;

@@ -50,4 +50,8 @@ std::string ShapedArray::str() const {
 
 std::ostream& operator<<(std::ostream& os, const ShapedArray& a) { return os << a.str(); }
 
+void Shape::throw_numel_overflow() const {
+  throw ShapeError("shape " + str() + " has more elements than fit in int64");
+}
+
 }  // namespace jx

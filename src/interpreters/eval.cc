@@ -41,6 +41,9 @@ std::vector<Array> eval_primitive(Prim p, std::span<const Array> args, const Par
   }
   std::span<const ShapedArray> in(avals, args.size());
   std::vector<ShapedArray> out = r.abstract_eval(in, params);
+  // Shape rules accept any nonnegative sizes; a result too large to address fails here, before
+  // a kernel computes sizes or offsets that overflow.
+  for (const ShapedArray& o : out) check_aval_size(primitive_name(p), o);
   return r.impl(args, params, out);
 }
 

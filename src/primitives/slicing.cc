@@ -65,7 +65,11 @@ Array box_copy(const Array& x, const ShapedArray& out_aval, const Ints& start,
   Array out = make_array(out_aval);
   Ints src_strides = xs;
   if (steps) {
-    for (size_t i = 0; i < xs.size(); ++i) src_strides[i] *= (*steps)[i];
+    // A dim of extent 1 never advances: its (possibly huge, e.g. INT64_MAX) step would only
+    // overflow the product; elsewhere step < extent keeps it within the operand's size.
+    for (size_t i = 0; i < xs.size(); ++i) {
+      src_strides[i] = out_aval.shape[i] > 1 ? src_strides[i] * (*steps)[i] : 0;
+    }
   }
   cpu::copy_strided(mutable_data(out), contiguous_strides(out.shape()), elem_ptr(x, offset),
                     src_strides, out.shape(), itemsize(x.dtype()));
@@ -175,9 +179,21 @@ std::string pad_config_str(const Ints& flat) {
 }
 
 // Output extent of a padded dim: lo + hi + the operand dilated by `interior`.
-int64_t padded_size(int64_t d, int64_t lo, int64_t hi, int64_t interior) {
-  const int64_t dilated = d == 0 ? 0 : d + (d - 1) * interior;
-  return lo + hi + dilated;
+// Throws when that does not fit in int64 (huge lo/hi/interior would be signed-overflow UB).
+int64_t padded_size(int64_t d, int64_t lo, int64_t hi, int64_t interior, const Ints& config) {
+  int64_t dilated = 0, out = 0;
+  bool overflow = false;
+  if (d != 0) {
+    overflow |= __builtin_mul_overflow(d - 1, interior, &dilated);
+    overflow |= __builtin_add_overflow(dilated, d, &dilated);
+  }
+  overflow |= __builtin_add_overflow(lo, hi, &out);
+  overflow |= __builtin_add_overflow(out, dilated, &out);
+  if (overflow) {
+    throw ShapeError("pad: padded dimension size overflows int64, for padding_config " +
+                     pad_config_str(config) + " and dimension size " + std::to_string(d));
+  }
+  return out;
 }
 
 std::vector<ShapedArray> pad_rule(std::span<const ShapedArray> in, const Params& params) {
@@ -209,7 +225,8 @@ std::vector<ShapedArray> pad_rule(std::span<const ShapedArray> in, const Params&
   Shape out;
   bool negative = false;
   for (size_t i = 0; i < x.shape.size(); ++i) {
-    out.push_back(padded_size(x.shape[i], config[3 * i], config[3 * i + 1], config[3 * i + 2]));
+    out.push_back(
+        padded_size(x.shape[i], config[3 * i], config[3 * i + 1], config[3 * i + 2], config));
     negative |= out.back() < 0;
   }
   if (negative) {
