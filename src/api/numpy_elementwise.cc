@@ -216,7 +216,8 @@ Array ceil(const Array& x) {
 Array round(const Array& x, int decimals) {
   if (is_integer(x.dtype())) {
     if (decimals < 0) {
-      throw NotSupportedError("jnp.round: integer arrays with decimals < 0 are not supported (JAX raises here too)");
+      throw NotSupportedError(
+          "jnp.round: integer arrays with decimals < 0 are not supported (JAX raises here too)");
     }
     return x;  // no-op on integer types, as in JAX
   }

@@ -65,10 +65,10 @@ Array make_view(const ShapedArray& aval, std::shared_ptr<Buffer> buffer, size_t 
 const void* array_data(const Array& a) {
   const ArrayImpl& impl = checked(a.impl_ptr());
   if (!impl.buffer) {
-    throw ValueError(
-        "Attempted to read the data of an abstract value (a tracer of shape " + impl.aval.str() +
-        "); concrete values are not available inside a transformation (JAX's "
-        "ConcretizationTypeError)");
+    throw ValueError("Attempted to read the data of an abstract value (a tracer of shape " +
+                     impl.aval.str() +
+                     "); concrete values are not available inside a transformation (JAX's "
+                     "ConcretizationTypeError)");
   }
   return impl.mutable_data();
 }
@@ -124,8 +124,10 @@ Array Array::from_scalar_f64(double v, bool) {
 Array Array::from_scalar_i64(int64_t v) {
   bool fits = v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
   Array a = make_array(Shape{}, fits ? DType::int32 : DType::int64, true);
-  if (fits) *mutable_data<int32_t>(a) = static_cast<int32_t>(v);
-  else *mutable_data<int64_t>(a) = v;
+  if (fits)
+    *mutable_data<int32_t>(a) = static_cast<int32_t>(v);
+  else
+    *mutable_data<int64_t>(a) = v;
   a.impl()->literal = v;
   return a;
 }

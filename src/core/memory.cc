@@ -39,8 +39,10 @@ void* os_alloc(size_t cap) {
 }
 
 void os_free(void* p, size_t cap) {
-  if (cap >= kHugeThreshold) munmap(p, cap);
-  else std::free(p);
+  if (cap >= kHugeThreshold)
+    munmap(p, cap);
+  else
+    std::free(p);
 }
 
 size_t default_limit() {
