@@ -50,6 +50,20 @@ inline void def(Prim p, AbstractEvalRule abstract_eval, ImplRule impl) {
   r.impl = std::move(impl);
 }
 
+// Python's tuple repr, as JAX's messages print shapes and params: (1, 2), (1,), ().
+inline std::string tup(const std::vector<int64_t>& v) { return Shape(v).str(); }
+
+// JAX's _check_shapelike: every entry of a shape-like param is nonnegative.
+inline void check_shapelike(std::string_view op, std::string_view what,
+                            const std::vector<int64_t>& v) {
+  for (int64_t d : v) {
+    if (d < 0) {
+      throw ShapeError(std::string(op) + " " + std::string(what) +
+                       " must have every element be nonnegative, got " + tup(v) + ".");
+    }
+  }
+}
+
 inline std::vector<ShapedArray> single(ShapedArray a) { return {std::move(a)}; }
 inline std::vector<Array> single(Array a) {
   std::vector<Array> v;

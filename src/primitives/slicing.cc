@@ -14,18 +14,6 @@ namespace {
 
 using Ints = std::vector<int64_t>;
 
-// Python's tuple repr, as JAX's messages print shapes and params: (1, 2), (1,), ().
-std::string tup(const Ints& v) { return Shape(v).str(); }
-
-void check_shapelike(std::string_view op, std::string_view what, const Ints& v) {
-  for (int64_t d : v) {
-    if (d < 0) {
-      throw ShapeError(std::string(op) + " " + std::string(what) +
-                       " must have every element be nonnegative, got " + tup(v) + ".");
-    }
-  }
-}
-
 const char* elem_ptr(const Array& x, int64_t offset_elems) {
   return static_cast<const char*>(array_data(x)) + offset_elems * int64_t(itemsize(x.dtype()));
 }

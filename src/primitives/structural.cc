@@ -18,19 +18,6 @@ namespace {
 
 using Ints = std::vector<int64_t>;
 
-// Python's tuple repr, as JAX's messages print shapes and params: (1, 2), (1,), ().
-std::string tup(const Ints& v) { return Shape(v).str(); }
-
-// JAX's _check_shapelike: every entry of a shape-like param is nonnegative.
-void check_shapelike(std::string_view op, std::string_view what, const Ints& v) {
-  for (int64_t d : v) {
-    if (d < 0) {
-      throw ShapeError(std::string(op) + " " + std::string(what) +
-                       " must have every element be nonnegative, got " + tup(v) + ".");
-    }
-  }
-}
-
 // The operand's data under a new aval (no copy).
 Array view_of(const Array& x, const ShapedArray& aval) {
   return make_view(aval, x.impl()->buffer, x.impl()->offset);
