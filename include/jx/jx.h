@@ -10,4 +10,5 @@
 #include "jx/numpy.h"
 #include "jx/print.h"
 #include "jx/shape.h"
+#include "jx/transforms.h"
 #include "jx/tree.h"

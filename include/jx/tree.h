@@ -636,6 +636,10 @@ namespace tree {
 //       in_axes ...
 std::vector<std::optional<int>> broadcast_prefix(const AxisSpec& prefix, const TreeDef& full,
                                                  std::string_view what);
+// The key path of every leaf of `def` in JAX's keystr form, each prefixed by `root`:
+// leaf_paths(structure(std::tuple{x, dict}), "args") == {"args[0]", "args[1]['b']", ...}.
+// Custom (registered struct) fields print as attributes: ".w".
+std::vector<std::string> leaf_paths(const TreeDef& def, std::string_view root = "");
 }  // namespace tree
 
 }  // namespace jx

@@ -62,6 +62,13 @@ Array make_view(const ShapedArray& aval, std::shared_ptr<Buffer> buffer, size_t 
   return Array(std::move(impl));
 }
 
+Array make_tracer(const ShapedArray& aval, std::shared_ptr<Tracer> tracer) {
+  auto impl = std::make_shared<ArrayImpl>();
+  impl->aval = aval;
+  impl->tracer = std::move(tracer);
+  return Array(std::move(impl));
+}
+
 const void* array_data(const Array& a) {
   const ArrayImpl& impl = checked(a.impl_ptr());
   if (!impl.buffer) {

@@ -11,10 +11,17 @@
 
 namespace jx {
 
-// A value owned by some trace (defined by the interpreters; core only holds it).
+// A value owned by some trace (defined by the interpreters; core only holds it). `trace_id`
+// names the owning trace, so a trace can tell its own tracers from everyone else's (which it
+// treats as constants) without a type check, and a tracer outliving its trace is recognised.
 class Tracer {
  public:
+  explicit Tracer(uint64_t trace_id) : trace_id_(trace_id) {}
   virtual ~Tracer() = default;
+  uint64_t trace_id() const { return trace_id_; }
+
+ private:
+  uint64_t trace_id_;
 };
 
 struct ArrayImpl {
@@ -40,6 +47,10 @@ Array make_array(const ShapedArray& aval);
 Array make_array(Shape shape, DType dtype, bool weak_type = false);
 // A concrete array that shares `buffer` (e.g. a reshape or a leading-axis slice: no copy).
 Array make_view(const ShapedArray& aval, std::shared_ptr<Buffer> buffer, size_t offset);
+// A tracer: an array handle with `aval` and no data.
+Array make_tracer(const ShapedArray& aval, std::shared_ptr<Tracer> tracer);
+// The tracer behind `a`, or nullptr for a concrete array.
+inline Tracer* tracer_of(const Array& a) { return a.impl()->tracer.get(); }
 // Pointer to the elements of a concrete array (throws for a tracer or a null handle).
 const void* array_data(const Array& a);
 // Writable pointer to the elements of an array the caller just made with make_array.

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <sstream>
 
 #include "core/array_impl.h"
@@ -8,7 +9,34 @@ namespace {
 thread_local Trace* g_current_trace = nullptr;
 }
 
+Trace::Trace(Trace* parent) : parent_(parent) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool Trace::owns(const Array& a) const {
+  if (!a.valid()) return false;
+  const Tracer* t = tracer_of(a);
+  return t != nullptr && t->trace_id() == id_;
+}
+
 Trace* current_trace() { return g_current_trace; }
+
+const AxisData* find_named_axis(std::string_view name) {
+  for (Trace* t = g_current_trace; t != nullptr; t = t->parent()) {
+    const AxisData* axis = t->named_axis();
+    if (axis != nullptr && axis->name == name) return axis;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> bound_axis_names() {
+  std::vector<std::string> names;
+  for (Trace* t = g_current_trace; t != nullptr; t = t->parent()) {
+    if (const AxisData* axis = t->named_axis()) names.push_back(axis->name);
+  }
+  return names;
+}
 
 TraceScope::TraceScope(Trace* trace) : saved_(g_current_trace) { g_current_trace = trace; }
 TraceScope::~TraceScope() { g_current_trace = saved_; }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/primitive.h"
@@ -11,14 +13,25 @@ namespace jx {
 
 class Trace {
  public:
-  explicit Trace(Trace* parent) : parent_(parent) {}
+  // Each trace gets a fresh id (its tag): tracers record it, so a trace owns exactly the
+  // tracers it made, even when a later trace reuses its address.
+  explicit Trace(Trace* parent);
   virtual ~Trace() = default;
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+
   Trace* parent() const { return parent_; }
+  uint64_t id() const { return id_; }
+  // True when `a` is a tracer made by this trace.
+  bool owns(const Array& a) const;
+  // The mapped axis this trace binds for collectives (vmap with axis_name), if any.
+  virtual const AxisData* named_axis() const { return nullptr; }
   virtual std::vector<Array> process_primitive(Prim p, std::span<const Array> args,
                                                const Params& params) = 0;
 
  private:
   Trace* parent_;
+  uint64_t id_;
 };
 
 // The innermost active trace, or nullptr when evaluating eagerly.
@@ -35,6 +48,12 @@ class TraceScope {
  private:
   Trace* saved_;
 };
+
+// The innermost enclosing axis named `name` (searching from the current trace outwards), or
+// nullptr when no transformation binds it.
+const AxisData* find_named_axis(std::string_view name);
+// The names bound by the enclosing transformations, innermost first (for error messages).
+std::vector<std::string> bound_axis_names();
 
 // Runs p's shape rule then its CPU kernel on concrete arrays.
 std::vector<Array> eval_primitive(Prim p, std::span<const Array> args, const Params& params);

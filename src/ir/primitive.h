@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -38,8 +39,13 @@ using ImplRule = std::function<std::vector<Array>(std::span<const Array>, const 
                                                   std::span<const ShapedArray> out_avals)>;
 // vmap: inputs with their batch dims (none = not mapped) to outputs with theirs.
 using BatchDim = std::optional<int>;
+// The axis a vmap maps over: its size and its name (empty when unnamed), as JAX's AxisData.
+struct AxisData {
+  int64_t size = 0;
+  std::string name;
+};
 using BatchRule = std::function<std::pair<std::vector<Array>, std::vector<BatchDim>>(
-    std::span<const Array>, std::span<const BatchDim>, const Params&)>;
+    std::span<const Array>, std::span<const BatchDim>, const Params&, const AxisData&)>;
 // Forward mode: (primals, tangents) to (primal outputs, tangent outputs), written with
 // primitives so it can itself be transformed.
 using JvpRule = std::function<std::pair<std::vector<Array>, std::vector<Array>>(
@@ -56,6 +62,9 @@ struct PrimitiveRules {
   JvpRule jvp;              // filled by the autodiff issue
   TransposeRule transpose;  // linear primitives only; filled by the autodiff issue
   bool multiple_results = false;
+  // Collectives (psum, axis_index, ...) name an axis in params["axis_name"]: the trace binding
+  // that name must run the batch rule even when no operand is mapped.
+  bool collective = false;
 };
 
 // The rule slots of p (filled once, on first use, by the family registrations).

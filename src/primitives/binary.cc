@@ -6,6 +6,7 @@
 
 #include "jx/lax.h"
 #include "primitives/families.h"
+#include "interpreters/batching.h"
 #include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
@@ -86,6 +87,7 @@ template <class Op>
 void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
   PrimitiveRules& r = mutable_rules(p);
   std::string_view name = primitive_name(p);
+  r.batch = batching::broadcasting(p);
   r.abstract_eval = [name, cls, comparison](std::span<const ShapedArray> in, const Params&) {
     check_arity(name, in, 2);
     check_same_dtypes(name, in);

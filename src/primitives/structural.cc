@@ -10,6 +10,7 @@
 
 #include "backend/cpu/copy_kernels.h"
 #include "jx/lax.h"
+#include "interpreters/batching.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -304,6 +305,38 @@ std::vector<Array> rev_impl(std::span<const Array> in, const Params& params,
   return single(std::move(out));
 }
 
+// The batch axis goes first; every other axis keeps its per-example destination.
+BatchRule transpose_batch_rule() {
+  return [](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+            const AxisData&) {
+    int d = *dims[0];
+    std::vector<int64_t> perm{d};
+    for (int64_t p : params.get_ints("permutation")) perm.push_back(p < d ? p : p + 1);
+    return batching::one(lax::transpose(in[0], perm), 0);
+  };
+}
+
+// The batch axis is placed in the result right after the destination of the operand axis before
+// it, so broadcast_dimensions stay increasing and the operand is not moved.
+BatchRule broadcast_in_dim_batch_rule() {
+  return [](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+            const AxisData& axis) {
+    int d = *dims[0];
+    const std::vector<int64_t>& bdims = params.get_ints("broadcast_dimensions");
+    std::vector<int64_t> shape = params.get_ints("shape");
+    int64_t t = d == 0 ? 0 : bdims[d - 1] + 1;
+    shape.insert(shape.begin() + t, axis.size);
+    std::vector<int64_t> out_dims;
+    for (int k = 0; k < static_cast<int>(bdims.size()); ++k) {
+      if (k == d) out_dims.push_back(t);
+      out_dims.push_back(bdims[k] < t ? bdims[k] : bdims[k] + 1);
+    }
+    if (d == static_cast<int>(bdims.size())) out_dims.push_back(t);
+    return batching::one(lax::broadcast_in_dim(in[0], Shape(shape), out_dims),
+                         static_cast<int>(t));
+  };
+}
+
 }  // namespace
 
 void register_structural() {
@@ -314,6 +347,8 @@ void register_structural() {
   def(Prim::squeeze, squeeze_rule, view_impl);
   def(Prim::expand_dims, expand_dims_rule, view_impl);
   def(Prim::rev, rev_rule, rev_impl);
+  mutable_rules(Prim::transpose).batch = transpose_batch_rule();
+  mutable_rules(Prim::broadcast_in_dim).batch = broadcast_in_dim_batch_rule();
 }
 
 }  // namespace jx::primitives

@@ -20,6 +20,7 @@
 #include "backend/cpu/special_math.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
+#include "interpreters/batching.h"
 #include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
@@ -148,6 +149,7 @@ template <class Op>
 void def_unary(Prim p, DTypeClass cls, Op op) {
   PrimitiveRules& r = mutable_rules(p);
   std::string_view name = primitive_name(p);
+  r.batch = batching::vectorized(p);
   r.abstract_eval = [name, cls](std::span<const ShapedArray> in, const Params& params) {
     check_arity(name, in, 1);
     check_dtype_class(name, in[0].dtype, cls);

@@ -328,4 +328,34 @@ size_t TreeDef::hash() const {
 
 std::ostream& operator<<(std::ostream& os, const TreeDef& t) { return os << t.str(); }
 
+namespace tree {
+
+std::vector<std::string> leaf_paths(const TreeDef& def, std::string_view root) {
+  std::vector<std::string> out;
+  std::span<const TreeDef::Node> nodes = def.nodes();
+  size_t next = 0;
+  // Pre-order walk: each call consumes the subtree starting at nodes[next].
+  auto walk = [&](auto& self, const std::string& path) -> void {
+    const TreeDef::Node& n = nodes[next++];
+    if (n.kind == NodeKind::kLeaf) {
+      out.push_back(path);
+      return;
+    }
+    for (int c = 0; c < n.arity; ++c) {
+      std::string child = path;
+      if (n.kind == NodeKind::kDict) {
+        child += detail::key_entry(n.keys[c]);
+      } else if (n.kind == NodeKind::kCustom) {
+        child += "." + n.keys[c];
+      } else {
+        child += detail::index_entry(static_cast<size_t>(c));
+      }
+      self(self, child);
+    }
+  };
+  walk(walk, std::string(root));
+  return out;
+}
+
+}  // namespace tree
 }  // namespace jx

@@ -1,0 +1,147 @@
+#include "interpreters/batching.h"
+
+#include <algorithm>
+#include <atomic>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "jx/lax.h"
+
+namespace jx {
+namespace {
+std::atomic<int64_t> g_rule_calls[kNumPrimitives];
+}
+
+Array BatchTrace::box(Array val, BatchDim bdim) const {
+  if (!bdim) return val;
+  ShapedArray aval = val.aval();
+  if (*bdim < 0 || *bdim >= aval.ndim() || aval.shape[*bdim] != axis_.size) {
+    // A batch rule broke its contract: a bug in jx, not in the user's program.
+    throw std::logic_error("vmap: batch dim " + std::to_string(*bdim) + " of a value of shape " +
+                           aval.shape.str() + " does not have the axis size " +
+                           std::to_string(axis_.size));
+  }
+  std::vector<int64_t> dims(aval.shape.begin(), aval.shape.end());
+  dims.erase(dims.begin() + *bdim);
+  aval.shape = Shape(dims);
+  return make_tracer(aval, std::make_shared<BatchTracer>(id(), std::move(val), *bdim));
+}
+
+std::pair<Array, BatchDim> BatchTrace::unbox(const Array& a) const {
+  if (!owns(a)) return {a, std::nullopt};
+  const auto* t = static_cast<const BatchTracer*>(tracer_of(a));
+  return {t->val(), t->bdim()};
+}
+
+std::vector<Array> BatchTrace::process_primitive(Prim p, std::span<const Array> args,
+                                                 const Params& params) {
+  std::vector<Array> vals;
+  std::vector<BatchDim> dims;
+  vals.reserve(args.size());
+  dims.reserve(args.size());
+  bool any_mapped = false;
+  for (const Array& a : args) {
+    auto [val, dim] = unbox(a);
+    any_mapped |= dim.has_value();
+    vals.push_back(std::move(val));
+    dims.push_back(dim);
+  }
+  const PrimitiveRules& r = rules(p);
+  bool binds_this_axis = r.collective && !axis_.name.empty() && params.has("axis_name") &&
+                         params.get<std::string>("axis_name") == axis_.name;
+  TraceScope under_parent(parent());
+  // An operation on unmapped values does not depend on the example: it runs once, as is.
+  if (!any_mapped && !binds_this_axis) return bind(p, vals, params);
+  if (!r.batch) {
+    throw NotSupportedError("vmap: the primitive " + std::string(primitive_name(p)) +
+                            " has no batching rule yet");
+  }
+  g_rule_calls[static_cast<int>(p)].fetch_add(1, std::memory_order_relaxed);
+  auto [outs, out_dims] = r.batch(vals, dims, params, axis_);
+  for (size_t i = 0; i < outs.size(); ++i) outs[i] = box(std::move(outs[i]), out_dims[i]);
+  return outs;
+}
+
+namespace batching {
+
+int64_t rule_calls(Prim p) { return g_rule_calls[static_cast<int>(p)].load(); }
+
+Array moveaxis(const Array& x, int from, int to) {
+  if (from == to) return x;
+  std::vector<int64_t> perm(x.ndim());
+  std::iota(perm.begin(), perm.end(), 0);
+  perm.erase(perm.begin() + from);
+  perm.insert(perm.begin() + to, from);
+  return lax::transpose(x, perm);
+}
+
+Array matchaxis(const Array& x, BatchDim from, int to, int64_t size) {
+  if (from) return moveaxis(x, *from, to);
+  std::vector<int64_t> shape(x.shape().begin(), x.shape().end());
+  shape.insert(shape.begin() + to, size);
+  std::vector<int64_t> dims;
+  for (int i = 0; i <= x.ndim(); ++i) {
+    if (i != to) dims.push_back(i);
+  }
+  return lax::broadcast_in_dim(x, Shape(shape), dims);
+}
+
+size_t first_mapped(std::span<const BatchDim> dims) {
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i]) return i;
+  }
+  throw std::logic_error("vmap: a batch rule ran with no mapped operand");
+}
+
+int64_t batch_size(std::span<const Array> args, std::span<const BatchDim> dims) {
+  size_t i = first_mapped(dims);
+  return args[i].shape()[*dims[i]];
+}
+
+BatchRule vectorized(Prim p) {
+  return [p](std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
+             const AxisData&) {
+    size_t i = first_mapped(dims);
+    return one(bind1(p, args, params), dims[i]);
+  };
+}
+
+BatchRule broadcasting(Prim p) {
+  return [p](std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
+             const AxisData& axis) {
+    auto example_rank = [&](size_t i) { return args[i].ndim() - (dims[i] ? 1 : 0); };
+    int rank = 0;
+    for (size_t i = 0; i < args.size(); ++i) rank = std::max(rank, example_rank(i));
+    // The batch dim of the result: that of the first mapped full-rank operand (no copy of it).
+    int target = 0;
+    std::optional<size_t> full;  // a full-rank operand, for the example shape
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (example_rank(i) != rank) continue;
+      if (!full) full = i;
+      if (dims[i]) {
+        target = *dims[i];
+        full = i;
+        break;
+      }
+    }
+    std::vector<int64_t> out_shape(args[*full].shape().begin(), args[*full].shape().end());
+    if (dims[*full]) out_shape.erase(out_shape.begin() + *dims[*full]);
+    out_shape.insert(out_shape.begin() + target, axis.size);
+    std::vector<Array> aligned;
+    aligned.reserve(args.size());
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (rank > 0 && example_rank(i) == 0) {
+        // A scalar operand the primitive broadcasts itself, unless it varies per example.
+        aligned.push_back(dims[i] ? lax::broadcast_in_dim(args[i], Shape(out_shape), {target})
+                                  : args[i]);
+      } else {
+        aligned.push_back(matchaxis(args[i], dims[i], target, axis.size));
+      }
+    }
+    return one(bind1(p, aligned, params), target);
+  };
+}
+
+}  // namespace batching
+}  // namespace jx

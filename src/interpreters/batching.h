@@ -1,0 +1,88 @@
+// vmap's interpreter: BatchTrace, whose tracers pair a value with the position of its batch
+// dimension, and the helpers and combinators the primitives' batch rules are written with
+// (JAX's interpreters/batching.py).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "core/array_impl.h"
+#include "interpreters/trace.h"
+
+namespace jx {
+
+// A value inside vmap: `val` holds every example, stacked along `bdim`; the tracer's own aval
+// is one example's (val's shape without bdim). Unmapped values are never boxed.
+class BatchTracer : public Tracer {
+ public:
+  BatchTracer(uint64_t trace_id, Array val, int bdim)
+      : Tracer(trace_id), val_(std::move(val)), bdim_(bdim) {}
+  const Array& val() const { return val_; }
+  int bdim() const { return bdim_; }
+
+ private:
+  Array val_;
+  int bdim_;
+};
+
+class BatchTrace : public Trace {
+ public:
+  BatchTrace(Trace* parent, AxisData axis) : Trace(parent), axis_(std::move(axis)) {}
+
+  const AxisData& axis() const { return axis_; }
+  const AxisData* named_axis() const override { return axis_.name.empty() ? nullptr : &axis_; }
+
+  // A tracer of this trace for `val` mapped along `bdim` (val.shape()[bdim] == axis size), or
+  // `val` itself when it is not mapped.
+  Array box(Array val, BatchDim bdim) const;
+  // The value and batch dim of `a` as this trace sees it: its own tracers are unpacked, any
+  // other array (concrete, or a tracer of an enclosing trace) is an unmapped constant.
+  std::pair<Array, BatchDim> unbox(const Array& a) const;
+
+  std::vector<Array> process_primitive(Prim p, std::span<const Array> args,
+                                       const Params& params) override;
+
+ private:
+  AxisData axis_;
+};
+
+namespace batching {
+
+// How many times p's batch rule has run in this process (tests check every rule is exercised).
+int64_t rule_calls(Prim p);
+
+// x with axis `from` moved to position `to` (a transpose; x itself when from == to).
+Array moveaxis(const Array& x, int from, int to);
+// x with its batch dim at `to`: moved there when mapped, broadcast along a new axis `to` of
+// `size` when not (JAX's matchaxis / bdim_at_front).
+Array matchaxis(const Array& x, BatchDim from, int to, int64_t size);
+inline Array bdim_at_front(const Array& x, BatchDim from, int64_t size) {
+  return matchaxis(x, from, 0, size);
+}
+// The batch size of the first mapped operand.
+int64_t batch_size(std::span<const Array> args, std::span<const BatchDim> dims);
+// Index of the first mapped operand.
+size_t first_mapped(std::span<const BatchDim> dims);
+
+// ---- combinators: batch rules shared by whole families -----------------------------------
+// One operand (any others unmapped), elementwise over it: the primitive applies as is and the
+// result keeps the operand's batch dim (JAX's vectorized_batcher).
+BatchRule vectorized(Prim p);
+// Elementwise over operands of one shape (operands of rank 0 may also appear where the
+// primitive broadcasts scalars): mapped operands are aligned to the first mapped operand's
+// batch dim, unmapped ones are broadcast only where the primitive needs equal shapes
+// (JAX's broadcast_batcher).
+BatchRule broadcasting(Prim p);
+
+// The result pair of a single-output rule.
+inline std::pair<std::vector<Array>, std::vector<BatchDim>> one(Array out, BatchDim dim) {
+  std::vector<Array> outs;
+  outs.push_back(std::move(out));
+  return {std::move(outs), {dim}};
+}
+
+}  // namespace batching
+}  // namespace jx

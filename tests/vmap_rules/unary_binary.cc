@@ -1,0 +1,87 @@
+// Batch rules of the elementwise unary and binary primitives, against loops (check_vmap).
+#include <jx/jx.h>
+
+#include "vmap_harness.h"
+
+namespace jx {
+namespace {
+using testing::check_vmap;
+using testing::fn1;
+using testing::random_array;
+using testing::VmapCheck;
+
+struct Op {
+  const char* name;
+  std::function<Array(const std::vector<Array>&)> f;
+  DType dtype;
+  double lo = -2, hi = 2;
+  // Transcendental kernels take a vector path for long arrays and a scalar one for the tail,
+  // which may differ in the last bit: such ops compare within a tolerance.
+  double tol = 0;
+};
+constexpr double kUlps = 4e-7;
+
+// Each argument a random (2, 3) array of the op's dtype within [lo, hi].
+testing::Gen gen_for(const Op& op, int arity) {
+  return [op, arity](uint64_t seed) {
+    std::mt19937_64 rng(seed * 7919 + 17);
+    std::vector<Array> args;
+    for (int i = 0; i < arity; ++i) args.push_back(random_array(rng, {2, 3}, op.dtype, op.lo, op.hi));
+    return args;
+  };
+}
+
+#define U(fn, ...) Op{#fn, [](const std::vector<Array>& a) { return lax::fn(a[0]); }, __VA_ARGS__}
+TEST(VmapRules, Unary) {
+  using D = DType;
+  std::vector<Op> ops = {
+      U(neg, D::float32),     U(abs, D::int32),        U(sign, D::float32),
+      U(floor, D::float32),   U(ceil, D::float32),     U(round, D::float64),
+      U(exp, D::float32, -2, 2, kUlps),     U(exp2, D::float32, -2, 2, kUlps),     U(log, D::float32, 0.1, 3, kUlps),
+      U(log1p, D::float32, -2, 2, kUlps),   U(expm1, D::float32, -2, 2, kUlps),    U(sqrt, D::float32, 0, 4, kUlps),
+      U(rsqrt, D::float32, 0.1, 4, kUlps), U(cbrt, D::float64, -2, 2, kUlps), U(sin, D::float32, -2, 2, kUlps),
+      U(cos, D::float32, -2, 2, kUlps),     U(tan, D::float32, -2, 2, kUlps),      U(asin, D::float32, -1, 1, kUlps),
+      U(acos, D::float32, -1, 1, kUlps), U(atan, D::float32, -2, 2, kUlps), U(sinh, D::float32, -2, 2, kUlps),
+      U(cosh, D::float32, -2, 2, kUlps),    U(tanh, D::float32, -2, 2, kUlps),     U(asinh, D::float32, -2, 2, kUlps),
+      U(acosh, D::float32, 1, 3, kUlps), U(atanh, D::float32, -0.9, 0.9, kUlps), U(logistic, D::float32, -2, 2, kUlps),
+      U(erf, D::float32, -2, 2, kUlps),     U(erfc, D::float32, -2, 2, kUlps),     U(erf_inv, D::float32, -0.9, 0.9, kUlps),
+      U(lgamma, D::float32, 0.5, 3, kUlps), U(digamma, D::float32, 0.5, 3, kUlps), U(is_finite, D::float32),
+      U(bitwise_not, D::int32),
+  };
+  for (const Op& op : ops) check_vmap(op.name, fn1(op.f), gen_for(op, 1), {.tol = op.tol});
+}
+#undef U
+
+#define B(fn, ...) Op{#fn, [](const std::vector<Array>& a) { return lax::fn(a[0], a[1]); }, __VA_ARGS__}
+TEST(VmapRules, Binary) {
+  using D = DType;
+  std::vector<Op> ops = {
+      B(add, D::float32),  B(sub, D::int32),   B(mul, D::float32),   B(div, D::float32, 0.5, 2),
+      B(rem, D::float32, 0.5, 3), B(pow, D::float32, 0.5, 2, kUlps), B(max, D::float32),
+      B(min, D::int32),    B(atan2, D::float32, -2, 2, kUlps), B(nextafter, D::float32),
+      B(bitwise_and, D::int32), B(bitwise_or, D::bool_), B(bitwise_xor, D::int32),
+      B(shift_left, D::int32, 0, 8), B(shift_right_logical, D::int32, 0, 8),
+      B(shift_right_arithmetic, D::int32, -8, 8), B(eq, D::int32), B(ne, D::float32),
+      B(lt, D::float32),   B(le, D::int32),    B(gt, D::float32),    B(ge, D::float32),
+  };
+  for (const Op& op : ops) check_vmap(op.name, fn1(op.f), gen_for(op, 2), {.tol = op.tol});
+}
+#undef B
+
+// A scalar operand broadcast against a mapped array, and a weak scalar from C++.
+TEST(VmapRules, BinaryWithScalars) {
+  auto f = fn1([](const std::vector<Array>& a) { return lax::mul(a[0], a[1]); });
+  check_vmap("mul of scalars", f, [](uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return std::vector<Array>{random_array(rng, {}, DType::float32),
+                              random_array(rng, {}, DType::float32)};
+  });
+  auto g = fn1([](const std::vector<Array>& a) { return a[0] * 2.0f + 1; });
+  check_vmap("weak scalars", g, [](uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return std::vector<Array>{random_array(rng, {4}, DType::float32)};
+  });
+}
+
+}  // namespace
+}  // namespace jx
