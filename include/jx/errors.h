@@ -36,6 +36,12 @@ class ValueError : public Error {
   using Error::Error;
 };
 
+// A collective names an axis no enclosing transformation binds (JAX's NameError).
+class NameError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A feature a transformation does not support for this input (JAX's NotImplementedError).
 class NotSupportedError : public Error {
  public:

@@ -185,4 +185,22 @@ std::vector<Array> sort(const std::vector<Array>& operands, int64_t dimension = 
                         bool is_stable = true, int64_t num_keys = 1);
 Array sort(const Array& operand, int64_t dimension = -1, bool is_stable = true);
 
+// ---- collectives over a named mapped axis ----------------------------------------------------
+// Inside jx::vmap(f, ..., axis_name) these combine the values of all examples along that axis;
+// the result is the same for every example. A name that no enclosing vmap binds throws
+// NameError. Several names reduce over each in turn (as JAX's tuple of names).
+//   auto normalize = jx::vmap([](const Array& x) { return x / jx::lax::psum(x, "batch"); },
+//                             0, 0, "batch");
+Array psum(const Array& x, const std::string& axis_name);
+Array psum(const Array& x, const std::vector<std::string>& axis_names);
+Array pmean(const Array& x, const std::string& axis_name);
+Array pmean(const Array& x, const std::vector<std::string>& axis_names);
+Array pmax(const Array& x, const std::string& axis_name);
+Array pmin(const Array& x, const std::string& axis_name);
+// Every example's x, stacked along a new axis `axis` (tiled: concatenated along `axis`).
+Array all_gather(const Array& x, const std::string& axis_name, int64_t axis = 0,
+                 bool tiled = false);
+// This example's position along the named axis (int32 scalar).
+Array axis_index(const std::string& axis_name);
+
 }  // namespace jx::lax

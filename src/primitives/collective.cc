@@ -1,0 +1,191 @@
+// Collectives over a named mapped axis: psum, pmax, pmin, all_gather, axis_index (JAX's
+// lax.parallel). Params: "axis_name" (string); all_gather adds "all_gather_dimension",
+// "axis_size" and "tiled". They have meaning only inside a transformation that binds the name
+// (vmap with axis_name): its batch rule reduces over the batch axis. Evaluated with no such
+// transformation, the name is unbound and the kernel raises NameError, as JAX does.
+#include <string>
+
+#include "interpreters/batching.h"
+#include "jx/lax.h"
+#include "jx/numpy.h"
+#include "primitives/families.h"
+#include "primitives/rule_helpers.h"
+
+namespace jx::primitives {
+namespace {
+
+[[noreturn]] void throw_unbound(const std::string& name) {
+  std::string bound = "[";
+  std::vector<std::string> names = bound_axis_names();
+  for (size_t i = 0; i < names.size(); ++i) bound += (i ? ", '" : "'") + names[i] + "'";
+  throw NameError("unbound axis name: " + name +
+                  ". The following axis names (e.g. defined by pmap) are available to "
+                  "collective operations: " + bound + "]");
+}
+
+const std::string& axis_name(const Params& params) { return params.get<std::string>("axis_name"); }
+
+ImplRule unbound_impl() {
+  return [](std::span<const Array>, const Params& params,
+            std::span<const ShapedArray>) -> std::vector<Array> {
+    throw_unbound(axis_name(params));
+  };
+}
+
+// psum/pmax/pmin: reduce over the batch axis when the name is this vmap's (the result is the
+// same for every example: unmapped); otherwise the collective is for an enclosing axis and
+// applies to each example of this one alike.
+BatchRule reducer_over_axis(Prim p, Array (*reduce)(const Array&, const std::vector<int64_t>&),
+                            bool scale_unmapped) {
+  return [p, reduce, scale_unmapped](std::span<const Array> in, std::span<const BatchDim> dims,
+                                     const Params& params, const AxisData& axis) {
+    if (axis_name(params) != axis.name) return batching::one(bind1(p, in, params), dims[0]);
+    if (dims[0]) return batching::one(reduce(in[0], {*dims[0]}), std::nullopt);
+    // Every example holds the same value: the sum is size copies of it, the max is itself.
+    if (!scale_unmapped) return batching::one(in[0], std::nullopt);
+    Array n = lax::convert_element_type(Array(axis.size), in[0].dtype(), in[0].weak_type());
+    return batching::one(lax::mul(in[0], lax::broadcast_in_dim(n, in[0].shape(), {})),
+                         std::nullopt);
+  };
+}
+
+void def_reducer(Prim p, DTypeClass cls,
+                 Array (*reduce)(const Array&, const std::vector<int64_t>&), bool scale) {
+  PrimitiveRules& r = mutable_rules(p);
+  std::string_view name = primitive_name(p);
+  r.abstract_eval = [name, cls](std::span<const ShapedArray> in, const Params&) {
+    check_arity(name, in, 1);
+    check_dtype_class(name, in[0].dtype, cls);
+    return single(in[0]);
+  };
+  r.impl = unbound_impl();
+  r.batch = reducer_over_axis(p, reduce, scale);
+  r.collective = true;
+}
+
+std::vector<ShapedArray> all_gather_rule(std::span<const ShapedArray> in, const Params& params) {
+  check_arity("all_gather", in, 1);
+  const ShapedArray& x = in[0];
+  int64_t dim = params.get_int("all_gather_dimension");
+  int64_t size = params.get_int("axis_size");
+  bool tiled = params.get_bool("tiled");
+  if (dim < 0 || dim > x.ndim() - (tiled ? 1 : 0)) {
+    throw IndexError("all_gather: axis " + std::to_string(dim) +
+                     " is out of bounds for an operand of shape " + x.shape.str() +
+                     (tiled ? " (tiled)" : ""));
+  }
+  std::vector<int64_t> shape(x.shape.begin(), x.shape.end());
+  if (tiled) {
+    shape[dim] *= size;
+  } else {
+    shape.insert(shape.begin() + dim, size);
+  }
+  return single(ShapedArray{Shape(shape), x.dtype, x.weak_type});
+}
+
+// Named axis: the examples stacked (or concatenated) along the gather dimension; every example
+// sees the whole result. Another name: the gather runs on each example alike, so the batch axis
+// goes first and the gather dimension shifts past it.
+BatchRule all_gather_batch_rule() {
+  return [](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+            const AxisData& axis) {
+    int64_t dim = params.get_int("all_gather_dimension");
+    bool tiled = params.get_bool("tiled");
+    if (axis_name(params) != axis.name) {
+      Params shifted = params;
+      shifted.set("all_gather_dimension", dim + 1);
+      return batching::one(
+          bind1(Prim::all_gather, {batching::bdim_at_front(in[0], dims[0], axis.size)}, shifted),
+          0);
+    }
+    Array stacked = batching::matchaxis(in[0], dims[0], static_cast<int>(dim), axis.size);
+    if (tiled) {
+      std::vector<int64_t> shape(in[0].shape().begin(), in[0].shape().end());
+      if (dims[0]) shape.erase(shape.begin() + *dims[0]);
+      shape[dim] *= axis.size;
+      stacked = lax::reshape(stacked, Shape(shape));
+    }
+    return batching::one(stacked, std::nullopt);
+  };
+}
+
+}  // namespace
+
+void register_collective() {
+  def_reducer(Prim::psum, DTypeClass::kNumber, lax::reduce_sum, true);
+  def_reducer(Prim::pmax, DTypeClass::kAny, lax::reduce_max, false);
+  def_reducer(Prim::pmin, DTypeClass::kAny, lax::reduce_min, false);
+
+  PrimitiveRules& g = mutable_rules(Prim::all_gather);
+  g.abstract_eval = all_gather_rule;
+  g.impl = unbound_impl();
+  g.batch = all_gather_batch_rule();
+  g.collective = true;
+
+  PrimitiveRules& a = mutable_rules(Prim::axis_index);
+  a.abstract_eval = [](std::span<const ShapedArray> in, const Params&) {
+    check_arity("axis_index", in, 0);
+    return single(ShapedArray{Shape{}, DType::int32, false});
+  };
+  a.impl = unbound_impl();
+  // Only reached for this trace's own name (no operands, so never mapped otherwise).
+  a.batch = [](std::span<const Array>, std::span<const BatchDim>, const Params&,
+               const AxisData& axis) {
+    return batching::one(lax::iota(DType::int32, axis.size), 0);
+  };
+  a.collective = true;
+}
+
+}  // namespace jx::primitives
+
+namespace jx::lax {
+namespace {
+// The axis bound to `name` by an enclosing transformation; NameError when there is none.
+const AxisData& bound_axis(const std::string& name) {
+  const AxisData* axis = find_named_axis(name);
+  if (axis == nullptr) primitives::throw_unbound(name);
+  return *axis;
+}
+Array bind_named(Prim p, const Array& x, const std::string& name) {
+  bound_axis(name);
+  return bind1(p, {x}, Params{{"axis_name", name}});
+}
+}  // namespace
+
+Array psum(const Array& x, const std::string& axis_name) {
+  return bind_named(Prim::psum, x, axis_name);
+}
+Array psum(const Array& x, const std::vector<std::string>& axis_names) {
+  Array out = x;
+  for (const std::string& name : axis_names) out = psum(out, name);
+  return out;
+}
+Array pmean(const Array& x, const std::string& axis_name) {
+  return pmean(x, std::vector<std::string>{axis_name});
+}
+Array pmean(const Array& x, const std::vector<std::string>& axis_names) {
+  int64_t count = 1;
+  for (const std::string& name : axis_names) count *= bound_axis(name).size;
+  return numpy::divide(psum(x, axis_names), Array(count));
+}
+Array pmax(const Array& x, const std::string& axis_name) {
+  return bind_named(Prim::pmax, x, axis_name);
+}
+Array pmin(const Array& x, const std::string& axis_name) {
+  return bind_named(Prim::pmin, x, axis_name);
+}
+Array all_gather(const Array& x, const std::string& axis_name, int64_t axis, bool tiled) {
+  const AxisData& bound = bound_axis(axis_name);
+  int64_t dim = axis < 0 ? axis + x.ndim() + (tiled ? 0 : 1) : axis;
+  return bind1(Prim::all_gather, {x},
+               Params{{"axis_name", axis_name},
+                      {"all_gather_dimension", dim},
+                      {"axis_size", bound.size},
+                      {"tiled", tiled}});
+}
+Array axis_index(const std::string& axis_name) {
+  bound_axis(axis_name);
+  return bind1(Prim::axis_index, std::span<const Array>{}, Params{{"axis_name", axis_name}});
+}
+
+}  // namespace jx::lax
