@@ -1,36 +1,56 @@
-// The seed tutorial's examples (JAX 103), as far as the foundation reaches: every array below is
-// computed with jx::numpy and printed exactly as numpy prints it. The functions are batched by
-// hand here; the vmap issue replaces each with the single-example function lifted by jx::vmap.
+// The seed tutorial (JAX 103: vmap), sections 1-3, in C++: each function is written for one
+// example and lifted over the batch by jx::vmap. Every array prints exactly as numpy prints it.
+// (Sections 4-6 need grad, random, jit and scan: they join this tour as those land.)
 #include <jx/jx.h>
 
 #include <iostream>
 
 namespace jnp = jx::numpy;
 using jx::Array;
+using jx::none;
+
+// 1. Why vmap exists ---------------------------------------------------------------------------
+Array predict(const jx::Dict& params, const Array& features) {
+  Array logits = jnp::matmul(features, params["w"]) + params["b"];
+  return jnp::stack({logits, jx::nn::sigmoid(logits)});
+}
 
 int main() {
-  // 1. Why vmap exists: predict over a batch of 3 examples.
+  std::cout << "1. Why vmap exists\n";
+  auto batched_predict = jx::vmap(predict, {none, 0});  // in_axes=(None, 0)
   jx::Dict params{{"w", jnp::array({1.5f, -0.5f})}, {"b", 0.25f}};
   Array X = jnp::array({{1.0f, 2.0f}, {2.5f, -1.0f}, {-0.25f, 0.75f}});
-  Array logits = jnp::matmul(X, params["w"]) + params["b"];
-  Array logits_probs = jnp::stack({logits, jx::lax::logistic(logits)}, 1);
-  std::cout << "1. predict (batched by hand)\n";
+  Array logits_probs = batched_predict(params, X);
   std::cout << "shape: " << logits_probs.shape() << "\n";
   std::cout << "first row: " << logits_probs[0] << "\n";
-  std::cout << logits_probs << "\n\n";
+  std::cout << logits_probs << "\n";
 
-  // 2. Broadcasting one argument: scaled_loss per example.
+  // 2. Controlling input and output axes -------------------------------------------------------
+  std::cout << "\n2. Controlling input and output axes\n";
+  auto scaled_loss = [](const Array& scale, const Array& preds, const Array& targets) {
+    Array residual = preds - targets;
+    return scale * jnp::sum(jnp::square(residual));
+  };
+  auto batched_loss = jx::vmap(scaled_loss, {none, 0, 0});
   Array preds = jnp::array({{0.2f, 0.8f}, {0.6f, 0.4f}});
   Array targets = jnp::array({{0.0f, 1.0f}, {1.0f, 0.0f}});
-  Array scale = 0.5f;
-  std::cout << "2. scaled_loss per example\n";
-  std::cout << scale * jnp::sum(jnp::square(preds - targets), 1) << "\n\n";
+  std::cout << batched_loss(jnp::array(0.5f), preds, targets) << "\n";
 
-  // 3. Pairwise Euclidean distances, by broadcasting rows of P against rows of Q.
+  auto normalize = [](const Array& x) { return (x - jnp::mean(x)) / jnp::std(x); };
+  // The seed draws the images from jax.random (a later issue); any (2, 28, 28) batch shows the
+  // shapes.
+  Array images = jnp::sin(jnp::reshape(jnp::arange(2 * 28 * 28, jx::DType::float32), {2, 28, 28}));
+  std::cout << jx::vmap(normalize, 0, 0)(images).shape() << "\n";
+  std::cout << jx::vmap(normalize, 0, -1)(images).shape() << "\n";
+
+  // 3. Multiple batch dimensions ---------------------------------------------------------------
+  std::cout << "\n3. Multiple batch dimensions\n";
+  auto euclidean_distance = [](const Array& x, const Array& y) {
+    return jnp::sqrt(jnp::sum(jnp::square(x - y)));
+  };
+  auto pairwise_dist = jx::vmap(jx::vmap(euclidean_distance, {none, 0}), {0, none});
   Array P = jnp::array({{0.f, 0.f}, {1.f, 0.f}, {0.f, 1.f}});
   Array Q = jnp::array({{0.f, 0.f}, {1.f, 1.f}});
-  Array diff = jnp::expand_dims(P, 1) - jnp::expand_dims(Q, 0);
-  std::cout << "3. pairwise distances\n";
-  std::cout << jnp::sqrt(jnp::sum(jnp::square(diff), -1)) << "\n";
+  std::cout << pairwise_dist(P, Q) << "\n";
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "jx/index.h"
 #include "jx/lax.h"
 #include "jx/memory.h"
+#include "jx/nn.h"
 #include "jx/numpy.h"
 #include "jx/print.h"
 #include "jx/shape.h"

@@ -1,0 +1,51 @@
+// The seed tour (examples/tour.cc) prints sections 1-3 exactly as numpy prints the same values
+// (tests/tour_oracle.py, run with the system's python3 + numpy), and as the seed shows them.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  EXPECT_EQ(pclose(pipe), 0) << command;
+  return out;
+}
+
+std::string source_dir() {
+  const char* dir = std::getenv("JX_SOURCE_DIR");
+  return dir ? dir : JX_SOURCE_DIR_DEFAULT;
+}
+
+TEST(Tour, PrintsWhatNumpyPrints) {
+  std::string tour = run(JX_TOUR_PATH);
+  const char* python = std::getenv("JX_PYTHON");
+  std::string oracle =
+      run(std::string(python ? python : "/usr/bin/python3") + " " + source_dir() +
+          "/tests/tour_oracle.py");
+  ASSERT_FALSE(oracle.empty());
+  EXPECT_EQ(tour, oracle);
+}
+
+TEST(Tour, PrintsTheSeedsValues) {
+  std::string tour = run(JX_TOUR_PATH);
+  for (const char* expected : {"shape: (3, 2)\n", "first row: [0.75      0.6791787]\n",
+                               "[[ 0.75        0.6791787 ]\n [ 4.5         0.9890131 ]\n "
+                               "[-0.5         0.37754068]]\n",
+                               "[0.04 0.16]\n", "(2, 28, 28)\n", "(28, 28, 2)\n",
+                               "[[0.        1.4142135]\n [1.        1.       ]\n [1.        1.  "
+                               "     ]]\n"}) {
+    EXPECT_NE(tour.find(expected), std::string::npos) << "missing:\n" << expected << "\nin:\n"
+                                                      << tour;
+  }
+}
+
+}  // namespace
