@@ -10,6 +10,14 @@ PAIRS = [
     ("BM_sum_jx", "BM_sum_plain_2threads", "sum 64M f32 vs plain 2-thread loop (bandwidth)"),
     ("BM_matmul_jx", "BM_matmul_dnnl_sgemm", "matmul 2048^3 f32 vs dnnl_sgemm"),
     ("BM_transpose_jx", "BM_copy_memcpy", "transpose 4096^2 f32 vs 2-thread memcpy (view cost)"),
+    ("BM_predict_vmap", "BM_predict_hand", "vmap(predict) 1M x 16 vs hand-batched (>= 0.83)"),
+    ("BM_pairwise_vmap", "BM_pairwise_broadcast", "pairwise 2048^2 x 64: nested vmap vs broadcasting"),
+    ("BM_pairwise_small_vmap", "BM_pairwise_small_loop",
+     "pairwise 128^2 x 64: nested vmap vs C++ loop of calls"),
+    ("BM_normalize_vmap", "BM_normalize_hand", "vmap(normalize) 4096x28x28 vs hand-batched jnp"),
+    ("BM_normalize_vmap", "BM_normalize_plain_2threads",
+     "vmap(normalize) 4096x28x28 vs plain 2-thread C++ (bandwidth)"),
+    ("BM_normalize_vmap_out_last", "BM_normalize_vmap", "normalize out_axes=-1 vs out_axes=0"),
 ]
 
 
