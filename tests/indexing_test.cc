@@ -148,7 +148,7 @@ TEST(Indexing, BooleanMaskMustBeConcrete) {
   // A stand-in tracer (an abstract bool[3] without data), as a transformation would pass.
   auto impl = std::make_shared<jx::ArrayImpl>();
   impl->aval = jx::ShapedArray{Shape{3}, jx::bool_, false};
-  impl->tracer = std::make_shared<jx::Tracer>();
+  impl->tracer = std::make_shared<jx::Tracer>(0);
   Array traced_mask(impl);
   expect_error<jx::IndexError>([&] { iota<float>({3})[traced_mask]; },
                                {"Array boolean indices must be concrete", "bool[3]"});

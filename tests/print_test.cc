@@ -166,7 +166,10 @@ TEST(PrintTest, Array2String) {
             "[ 0  1  2  3  4\n      5  6  7  8  9\n     10 11]");
 }
 
-class FakeTracer : public Tracer {};
+class FakeTracer : public Tracer {
+ public:
+  FakeTracer() : Tracer(0) {}
+};
 
 Array make_tracer(ShapedArray aval) {
   auto impl = std::make_shared<ArrayImpl>();

@@ -467,7 +467,7 @@ TEST(DynamicUpdateSlice, WeakType) {
 // path (which cannot read the index) while still producing numbers to check.
 
 struct ValueTracer : jx::Tracer {
-  explicit ValueTracer(Array v) : value(std::move(v)) {}
+  explicit ValueTracer(Array v) : jx::Tracer(0), value(std::move(v)) {}
   Array value;
 };
 

@@ -107,8 +107,8 @@ BatchRule vectorized(Prim p) {
   };
 }
 
-BatchRule broadcasting(Prim p) {
-  return [p](std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
+BatchRule broadcasting(Prim p, bool size_one_broadcasts) {
+  return [p, size_one_broadcasts](std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
              const AxisData& axis) {
     auto example_rank = [&](size_t i) { return args[i].ndim() - (dims[i] ? 1 : 0); };
     int rank = 0;
@@ -130,11 +130,21 @@ BatchRule broadcasting(Prim p) {
     out_shape.insert(out_shape.begin() + target, axis.size);
     std::vector<Array> aligned;
     aligned.reserve(args.size());
+    // The shape of a value with the batch axis at `target` and size 1 in every other axis.
+    std::vector<int64_t> ones(out_shape.size(), 1);
+    ones[target] = axis.size;
     for (size_t i = 0; i < args.size(); ++i) {
       if (rank > 0 && example_rank(i) == 0) {
         // A scalar operand the primitive broadcasts itself, unless it varies per example.
-        aligned.push_back(dims[i] ? lax::broadcast_in_dim(args[i], Shape(out_shape), {target})
-                                  : args[i]);
+        if (!dims[i]) {
+          aligned.push_back(args[i]);
+        } else if (size_one_broadcasts) {
+          aligned.push_back(lax::reshape(args[i], Shape(ones)));
+        } else {
+          aligned.push_back(lax::broadcast_in_dim(args[i], Shape(out_shape), {target}));
+        }
+      } else if (!dims[i] && size_one_broadcasts) {
+        aligned.push_back(lax::expand_dims(args[i], {target}));
       } else {
         aligned.push_back(matchaxis(args[i], dims[i], target, axis.size));
       }

@@ -73,9 +73,9 @@ size_t first_mapped(std::span<const BatchDim> dims);
 BatchRule vectorized(Prim p);
 // Elementwise over operands of one shape (operands of rank 0 may also appear where the
 // primitive broadcasts scalars): mapped operands are aligned to the first mapped operand's
-// batch dim, unmapped ones are broadcast only where the primitive needs equal shapes
-// (JAX's broadcast_batcher).
-BatchRule broadcasting(Prim p);
+// batch dim (JAX's broadcast_batcher). Unmapped operands get the batch axis: as a size-1 axis
+// (a free reshape) when the primitive broadcasts size-1 dimensions itself, else materialised.
+BatchRule broadcasting(Prim p, bool size_one_broadcasts = false);
 
 // The result pair of a single-output rule.
 inline std::pair<std::vector<Array>, std::vector<BatchDim>> one(Array out, BatchDim dim) {

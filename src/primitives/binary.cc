@@ -1,8 +1,12 @@
 // Elementwise binary primitives: arithmetic, bitwise, shifts and comparisons. Operands share one
-// shape and one dtype (jx::numpy broadcasts and promotes before binding these).
+// dtype; their shapes broadcast as lax's do (a rank-0 operand, or size-1 dimensions of an
+// operand of equal rank: no copy is made). jx::numpy promotes dtypes and ranks first; vmap's
+// rule inserts a size-1 axis for an unmapped operand instead of materialising it per example.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -81,20 +85,87 @@ T min_op(T x, T y) {
   return x < y ? x : y;
 }
 
+// out[i] = f(x[.], y[.]) where x and y broadcast to `shape` (size-1 or rank-0 operands). The
+// dimensions are collapsed where both operands are contiguous or both broadcast, then each
+// thread walks rows of the last collapsed dimension with one of four inner loops.
+template <class T, class R, class F>
+void broadcast_binary(const T* x, const Shape& xs, const T* y, const Shape& ys, R* out,
+                      const Shape& shape, F f) {
+  const int rank = shape.ndim();
+  auto strides_of = [&](const Shape& s) {
+    std::vector<int64_t> st(rank, 0);
+    if (s.ndim() == 0) return st;
+    int64_t acc = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      st[d] = s[d] == 1 ? 0 : acc;
+      acc *= s[d];
+    }
+    return st;
+  };
+  std::vector<int64_t> sx = strides_of(xs), sy = strides_of(ys), dims;
+  std::vector<int64_t> cx, cy;  // collapsed strides, innermost last
+  for (int d = 0; d < rank; ++d) {
+    if (shape[d] == 1) continue;
+    if (!dims.empty() && cx.back() == sx[d] * shape[d] && cy.back() == sy[d] * shape[d]) {
+      dims.back() *= shape[d];
+      cx.back() = sx[d];
+      cy.back() = sy[d];
+      continue;
+    }
+    dims.push_back(shape[d]);
+    cx.push_back(sx[d]);
+    cy.push_back(sy[d]);
+  }
+  if (dims.empty()) {  // a single element
+    out[0] = f(x[0], y[0]);
+    return;
+  }
+  const int n = static_cast<int>(dims.size());
+  const int64_t inner = dims[n - 1], ix = cx[n - 1], iy = cy[n - 1];
+  const int64_t rows = shape.numel() / inner;
+  int64_t grain = std::max<int64_t>(cpu::kParallelBytes / (inner * int64_t(3 * sizeof(T))), 1);
+  cpu::parallel_for(rows, grain, [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; ++row) {
+      int64_t ox = 0, oy = 0, rest = row;
+      for (int d = n - 2; d >= 0; --d) {
+        int64_t i = rest % dims[d];
+        rest /= dims[d];
+        ox += i * cx[d];
+        oy += i * cy[d];
+      }
+      const T* xr = x + ox;
+      const T* yr = y + oy;
+      R* o = out + row * inner;
+      if (ix && iy) {
+        for (int64_t i = 0; i < inner; ++i) o[i] = f(xr[i], yr[i]);
+      } else if (ix) {
+        const T yv = yr[0];
+        for (int64_t i = 0; i < inner; ++i) o[i] = f(xr[i], yv);
+      } else if (iy) {
+        const T xv = xr[0];
+        for (int64_t i = 0; i < inner; ++i) o[i] = f(xv, yr[i]);
+      } else {
+        const R v = f(xr[0], yr[0]);
+        for (int64_t i = 0; i < inner; ++i) o[i] = v;
+      }
+    }
+  });
+}
+
 // Registers a binary primitive whose kernel is op.template operator()<T>(x, y), instantiated
 // only for the dtypes in `cls`. Comparisons produce bool.
 template <class Op>
 void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
   PrimitiveRules& r = mutable_rules(p);
   std::string_view name = primitive_name(p);
-  r.batch = batching::broadcasting(p);
+  r.batch = batching::broadcasting(p, /*size_one_broadcasts=*/true);
   r.abstract_eval = [name, cls, comparison](std::span<const ShapedArray> in, const Params&) {
     check_arity(name, in, 2);
     check_same_dtypes(name, in);
     check_dtype_class(name, in[0].dtype, cls);
-    check_same_shapes(name, in);
-    if (comparison) return single(ShapedArray{in[0].shape, DType::bool_, false});
-    return single(ShapedArray{in[0].shape, in[0].dtype, all_weak(in)});
+    Shape shape = broadcasting_shape(name, in);
+    if (comparison) return single(ShapedArray{shape, DType::bool_, false});
+    return single(ShapedArray{shape, in[0].dtype, all_weak(in)});
   };
   r.impl = [cls, op](std::span<const Array> in, const Params&, std::span<const ShapedArray> out) {
     Array result = make_array(out[0]);
@@ -103,8 +174,13 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
       using T = typename decltype(tag)::type;
       if constexpr (Op::template accepts<T>) {
         using R = std::conditional_t<Op::kComparison, bool, T>;
-        map_binary(typed_data<T>(in[0]), typed_data<T>(in[1]), mutable_data<R>(result), n,
-                   [&](T x, T y) { return op.template apply<T>(x, y); });
+        auto f = [&](T x, T y) { return op.template apply<T>(x, y); };
+        if (in[0].shape() == in[1].shape()) {
+          map_binary(typed_data<T>(in[0]), typed_data<T>(in[1]), mutable_data<R>(result), n, f);
+        } else if (n > 0) {
+          broadcast_binary(typed_data<T>(in[0]), in[0].shape(), typed_data<T>(in[1]),
+                           in[1].shape(), mutable_data<R>(result), result.shape(), f);
+        }
       }
     });
     return single(std::move(result));

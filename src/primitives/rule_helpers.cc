@@ -73,6 +73,36 @@ void check_same_shapes(std::string_view op, std::span<const ShapedArray> avals) 
   }
 }
 
+Shape broadcasting_shape(std::string_view op, std::span<const ShapedArray> avals) {
+  const ShapedArray* first = nullptr;
+  for (const auto& a : avals) {
+    if (a.ndim() == 0) continue;
+    if (first == nullptr) first = &a;
+    if (a.ndim() != first->ndim()) {
+      std::string shapes;
+      for (const auto& b : avals) {
+        if (b.ndim() > 0) shapes += (shapes.empty() ? "" : ", ") + b.shape.str();
+      }
+      throw ShapeError(std::string(op) + ": arrays must have same number of dimensions, got " +
+                       shapes + ".");
+    }
+  }
+  if (first == nullptr) return Shape{};
+  Shape out = first->shape;
+  for (const auto& a : avals) {
+    if (a.ndim() == 0) continue;
+    for (int d = 0; d < out.ndim(); ++d) {
+      if (a.shape[d] == out[d] || a.shape[d] == 1) continue;
+      if (out[d] != 1) {
+        throw ShapeError(std::string(op) +
+                         " got incompatible shapes for broadcasting: " + shapes_str(avals) + ".");
+      }
+      out[d] = a.shape[d];
+    }
+  }
+  return out;
+}
+
 void check_same_dtypes(std::string_view op, std::span<const ShapedArray> avals) {
   for (const auto& a : avals) {
     if (a.dtype != avals[0].dtype) {

@@ -26,6 +26,11 @@ void check_dtype_class(std::string_view op, DType d, DTypeClass c);
 // float32, int32." unless all share a dtype.
 void check_same_shapes(std::string_view op, std::span<const ShapedArray> avals);
 void check_same_dtypes(std::string_view op, std::span<const ShapedArray> avals);
+// JAX's _broadcasting_shape_rule for lax's n-ary elementwise ops: rank-0 operands broadcast;
+// the others must have one rank (ShapeError "add: arrays must have same number of dimensions,
+// got (3,), (2, 3).") and, per dimension, equal sizes or 1 (ShapeError "add got incompatible
+// shapes for broadcasting: (3,), (4,).").
+Shape broadcasting_shape(std::string_view op, std::span<const ShapedArray> avals);
 void check_arity(std::string_view op, std::span<const ShapedArray> avals, size_t n);
 // True when every aval is weakly typed (JAX: a result is weak only if all operands are).
 bool all_weak(std::span<const ShapedArray> avals);
