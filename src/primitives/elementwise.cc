@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -271,6 +272,68 @@ std::vector<Array> bitcast_convert_type_impl(std::span<const Array> in, const Pa
   return single(std::move(result));
 }
 
+// ---- batch rules ---------------------------------------------------------------------------
+
+// select_n and clamp: operands of one shape, except that those flagged in `may_be_scalar`
+// (select_n's `which`, clamp's bounds; operands past the mask's end may not) may be scalars. As
+// batching::broadcasting: the result takes the batch dim of the first mapped full-rank operand,
+// other full-rank operands are moved or broadcast to it, a mapped scalar is broadcast to the full
+// batched shape (it varies per example), and an unmapped scalar stays a scalar.
+BatchRule scalar_or_full(Prim p, std::vector<bool> may_be_scalar) {
+  return [p, mask = std::move(may_be_scalar)](std::span<const Array> args,
+                                              std::span<const BatchDim> dims, const Params& params,
+                                              const AxisData& axis) {
+    auto may_be_scalar = [&](size_t i) { return i < mask.size() && mask[i]; };
+    auto example_rank = [&](size_t i) { return args[i].ndim() - (dims[i] ? 1 : 0); };
+    // The full-rank reference: the first operand that may not be a scalar.
+    size_t full = 0;
+    while (may_be_scalar(full)) ++full;
+    const int rank = example_rank(full);
+    int target = 0;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (dims[i] && example_rank(i) == rank) {
+        target = *dims[i];
+        break;
+      }
+    }
+    std::vector<int64_t> shape(args[full].shape().begin(), args[full].shape().end());
+    if (dims[full]) shape.erase(shape.begin() + *dims[full]);
+    shape.insert(shape.begin() + target, axis.size);
+    std::vector<Array> aligned;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (may_be_scalar(i) && example_rank(i) == 0 && !dims[i]) {
+        aligned.push_back(args[i]);
+      } else if (rank > 0 && example_rank(i) == 0 && dims[i]) {
+        aligned.push_back(lax::broadcast_in_dim(args[i], Shape(shape), {target}));
+      } else {
+        aligned.push_back(batching::matchaxis(args[i], dims[i], target, axis.size));
+      }
+    }
+    return batching::one(bind1(p, aligned, params), target);
+  };
+}
+
+// A change of itemsize splits each element into a new last axis or merges the last axis into
+// one element. The batch axis stays where it is, unless it is the last axis of a merging operand:
+// then it swaps with the example's last axis (which the op consumes).
+std::pair<std::vector<Array>, std::vector<BatchDim>> bitcast_convert_type_batch(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData&) {
+  const Array& x = in[0];
+  int d = *dims[0];
+  const DType to = params.get_dtype("new_dtype");
+  if (itemsize(x.dtype()) < itemsize(to) && x.ndim() == 1) {
+    // One example is a scalar: merging needs an axis it does not have. The shape rule on the
+    // example's aval raises the error (the batched operand could pass it).
+    const std::vector<ShapedArray> example{ShapedArray{Shape{}, x.dtype(), false}};
+    rules(Prim::bitcast_convert_type).abstract_eval(example, params);
+  }
+  if (itemsize(x.dtype()) < itemsize(to) && d == x.ndim() - 1) {
+    return batching::one(lax::bitcast_convert_type(batching::moveaxis(x, d, d - 1), to), d - 1);
+  }
+  return batching::one(lax::bitcast_convert_type(x, to), d);
+}
+
 }  // namespace
 
 void register_elementwise() {
@@ -283,6 +346,11 @@ void register_elementwise() {
   def(Prim::clamp, clamp_abstract_eval, clamp_impl);
   def(Prim::convert_element_type, convert_element_type_abstract_eval, convert_element_type_impl);
   def(Prim::bitcast_convert_type, bitcast_convert_type_abstract_eval, bitcast_convert_type_impl);
+  mutable_rules(Prim::select_n).batch = scalar_or_full(Prim::select_n, {true});
+  mutable_rules(Prim::clamp).batch = scalar_or_full(Prim::clamp, {true, false, true});
+  mutable_rules(Prim::convert_element_type).batch =
+      batching::vectorized(Prim::convert_element_type);
+  mutable_rules(Prim::bitcast_convert_type).batch = bitcast_convert_type_batch;
 }
 
 }  // namespace jx::primitives

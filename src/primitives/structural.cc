@@ -9,8 +9,8 @@
 #include <string>
 
 #include "backend/cpu/copy_kernels.h"
-#include "jx/lax.h"
 #include "interpreters/batching.h"
+#include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -305,36 +305,119 @@ std::vector<Array> rev_impl(std::span<const Array> in, const Params& params,
   return single(std::move(out));
 }
 
+// ---- batch rules ------------------------------------------------------------------------------
+
+// Runs p's shape rule on one example's avals, so that a malformed call fails as it does outside
+// vmap (the batched call alone can accept it, e.g. any reshape of a batch of size 0) and a rule
+// never indexes its params out of range.
+void check_example(Prim p, std::span<const Array> in, std::span<const BatchDim> dims,
+                   const Params& params) {
+  std::vector<ShapedArray> avals;
+  for (size_t i = 0; i < in.size(); ++i) {
+    ShapedArray a = in[i].aval();
+    if (dims[i]) {
+      Ints shape(a.shape.begin(), a.shape.end());
+      shape.erase(shape.begin() + *dims[i]);
+      a.shape = Shape(shape);
+    }
+    avals.push_back(std::move(a));
+  }
+  rules(p).abstract_eval(avals, params);
+}
+
+// An example's axis d as an axis of the batched operand, whose batch axis is at `bdim`.
+int64_t past(int64_t d, int bdim) { return d < bdim ? d : d + 1; }
+Ints past_all(const Ints& dims, int bdim) {
+  Ints out;
+  for (int64_t d : dims) out.push_back(past(d, bdim));
+  return out;
+}
+
 // The batch axis goes first; every other axis keeps its per-example destination.
-BatchRule transpose_batch_rule() {
-  return [](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
-            const AxisData&) {
-    int d = *dims[0];
-    std::vector<int64_t> perm{d};
-    for (int64_t p : params.get_ints("permutation")) perm.push_back(p < d ? p : p + 1);
-    return batching::one(lax::transpose(in[0], perm), 0);
-  };
+std::pair<std::vector<Array>, std::vector<BatchDim>> transpose_batch(std::span<const Array> in,
+                                                                     std::span<const BatchDim> dims,
+                                                                     const Params& params,
+                                                                     const AxisData&) {
+  check_example(Prim::transpose, in, dims, params);
+  int d = *dims[0];
+  Ints perm{d};
+  for (int64_t p : params.get_ints("permutation")) perm.push_back(past(p, d));
+  return batching::one(lax::transpose(in[0], perm), 0);
 }
 
 // The batch axis is placed in the result right after the destination of the operand axis before
 // it, so broadcast_dimensions stay increasing and the operand is not moved.
-BatchRule broadcast_in_dim_batch_rule() {
-  return [](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
-            const AxisData& axis) {
-    int d = *dims[0];
-    const std::vector<int64_t>& bdims = params.get_ints("broadcast_dimensions");
-    std::vector<int64_t> shape = params.get_ints("shape");
-    int64_t t = d == 0 ? 0 : bdims[d - 1] + 1;
-    shape.insert(shape.begin() + t, axis.size);
-    std::vector<int64_t> out_dims;
-    for (int k = 0; k < static_cast<int>(bdims.size()); ++k) {
-      if (k == d) out_dims.push_back(t);
-      out_dims.push_back(bdims[k] < t ? bdims[k] : bdims[k] + 1);
-    }
-    if (d == static_cast<int>(bdims.size())) out_dims.push_back(t);
-    return batching::one(lax::broadcast_in_dim(in[0], Shape(shape), out_dims),
-                         static_cast<int>(t));
-  };
+std::pair<std::vector<Array>, std::vector<BatchDim>> broadcast_in_dim_batch(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData& axis) {
+  check_example(Prim::broadcast_in_dim, in, dims, params);
+  int d = *dims[0];
+  const Ints& bdims = params.get_ints("broadcast_dimensions");
+  Ints shape = params.get_ints("shape");
+  int64_t t = d == 0 ? 0 : bdims[d - 1] + 1;
+  shape.insert(shape.begin() + t, axis.size);
+  Ints out_dims;
+  for (int k = 0; k < static_cast<int>(bdims.size()); ++k) {
+    if (k == d) out_dims.push_back(t);
+    out_dims.push_back(bdims[k] < t ? bdims[k] : bdims[k] + 1);
+  }
+  if (d == static_cast<int>(bdims.size())) out_dims.push_back(t);
+  return batching::one(lax::broadcast_in_dim(in[0], Shape(shape), out_dims), static_cast<int>(t));
+}
+
+// Row-major order mixes the batch axis into the reshaped axes unless it comes first: moved there
+// (a no-op when it already is), and the batch size is prepended to new_sizes.
+std::pair<std::vector<Array>, std::vector<BatchDim>> reshape_batch(std::span<const Array> in,
+                                                                   std::span<const BatchDim> dims,
+                                                                   const Params& params,
+                                                                   const AxisData& axis) {
+  check_example(Prim::reshape, in, dims, params);
+  Ints sizes = params.get_ints("new_sizes");
+  sizes.insert(sizes.begin(), axis.size);
+  return batching::one(lax::reshape(batching::moveaxis(in[0], *dims[0], 0), Shape(sizes)), 0);
+}
+
+// squeeze / rev: the example's axes are renumbered around the batch axis, which stays in place
+// (squeeze shifts it left by the squeezed axes before it).
+std::pair<std::vector<Array>, std::vector<BatchDim>> squeeze_batch(std::span<const Array> in,
+                                                                   std::span<const BatchDim> dims,
+                                                                   const Params& params,
+                                                                   const AxisData&) {
+  check_example(Prim::squeeze, in, dims, params);
+  const int d = *dims[0];
+  const Ints& sq = params.get_ints("dimensions");
+  const auto before =
+      static_cast<int>(std::count_if(sq.begin(), sq.end(), [&](int64_t a) { return a < d; }));
+  return batching::one(lax::squeeze(in[0], past_all(sq, d)), d - before);
+}
+
+std::pair<std::vector<Array>, std::vector<BatchDim>> rev_batch(std::span<const Array> in,
+                                                               std::span<const BatchDim> dims,
+                                                               const Params& params,
+                                                               const AxisData&) {
+  check_example(Prim::rev, in, dims, params);
+  const int d = *dims[0];
+  return batching::one(lax::rev(in[0], past_all(params.get_ints("dimensions"), d)), d);
+}
+
+// The batch axis lands right after the result position of the operand axis before it (at 0 when
+// it is first), so the operand is not moved; the new axes are renumbered around it.
+std::pair<std::vector<Array>, std::vector<BatchDim>> expand_dims_batch(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData&) {
+  check_example(Prim::expand_dims, in, dims, params);
+  const int d = *dims[0];
+  Ints added = params.get_ints("dimensions");
+  std::sort(added.begin(), added.end());
+  // t = 1 + the result position of operand axis d - 1: walk the result axes, counting operand
+  // axes, until d of them have been placed.
+  int64_t t = 0;
+  for (int placed = 0; placed < d; ++t) {
+    if (!std::binary_search(added.begin(), added.end(), t)) ++placed;
+  }
+  Ints out_added;
+  for (int64_t a : added) out_added.push_back(a < t ? a : a + 1);
+  return batching::one(lax::expand_dims(in[0], out_added), static_cast<int>(t));
 }
 
 }  // namespace
@@ -347,8 +430,13 @@ void register_structural() {
   def(Prim::squeeze, squeeze_rule, view_impl);
   def(Prim::expand_dims, expand_dims_rule, view_impl);
   def(Prim::rev, rev_rule, rev_impl);
-  mutable_rules(Prim::transpose).batch = transpose_batch_rule();
-  mutable_rules(Prim::broadcast_in_dim).batch = broadcast_in_dim_batch_rule();
+  // iota has no operands, so it is never batched (it runs once, unmapped): no batch rule.
+  mutable_rules(Prim::broadcast_in_dim).batch = broadcast_in_dim_batch;
+  mutable_rules(Prim::reshape).batch = reshape_batch;
+  mutable_rules(Prim::transpose).batch = transpose_batch;
+  mutable_rules(Prim::squeeze).batch = squeeze_batch;
+  mutable_rules(Prim::expand_dims).batch = expand_dims_batch;
+  mutable_rules(Prim::rev).batch = rev_batch;
 }
 
 }  // namespace jx::primitives
