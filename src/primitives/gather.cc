@@ -6,8 +6,10 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <type_traits>
 
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -742,6 +744,147 @@ std::vector<Array> scatter_impl(std::span<const Array> in, const Params& p,
   return single(std::move(result));
 }
 
+// ---- batch rules ---------------------------------------------------------------------------
+// The batch dim is folded into the dimension numbers where it already is (no transpose): when
+// the indices are not mapped it becomes one more window dim (sliced whole); when they are, it
+// becomes a batch dim of the indices (and, if the operand is mapped too, a batching dim pairing
+// the two). Only an indices batch dim on the index-vector (last) axis is moved, to the front.
+
+// v with every dim >= at renumbered for a new dim inserted at `at`.
+Dims shifted(const Dims& v, int64_t at) {
+  Dims out = v;
+  for (int64_t& d : out) d += d >= at ? 1 : 0;
+  return out;
+}
+
+// Inserts x into the sorted v; returns where.
+size_t insert_sorted(Dims& v, int64_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  size_t at = size_t(it - v.begin());
+  v.insert(it, x);
+  return at;
+}
+
+// How many operand window dims (neither in `a` nor in `b`) come before operand dim `d`.
+size_t window_dims_before(int64_t d, const Dims& a, const Dims& b) {
+  size_t k = 0;
+  for (int64_t i = 0; i < d; ++i) k += contains(a, i) || contains(b, i) ? 0 : 1;
+  return k;
+}
+
+// Where a new dim that is the k-th of the (sorted) window dims `window` goes: right after the
+// one before it.
+int64_t window_position(const Dims& window, size_t k) { return k > 0 ? window[k - 1] + 1 : 0; }
+
+// Where a new non-window dim of an array of rank `rank` goes so that k non-window dims precede
+// it: at the current k-th one (or at the end).
+int64_t batch_position(const Dims& window, int64_t rank, int64_t k) {
+  int64_t seen = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (contains(window, i)) continue;
+    if (seen++ == k) return i;
+  }
+  return rank;
+}
+
+// The indices' batch dim, moved off the index-vector (last) axis.
+std::pair<Array, int64_t> indices_batch_dim(const Array& indices, int bdim) {
+  if (bdim != indices.ndim() - 1) return {indices, bdim};
+  return {batching::moveaxis(indices, bdim, 0), 0};
+}
+
+std::pair<std::vector<Array>, std::vector<BatchDim>> gather_batch(std::span<const Array> in,
+                                                                  std::span<const BatchDim> dims,
+                                                                  const Params& p,
+                                                                  const AxisData& axis) {
+  Dims offset = p.get_ints("offset_dims"), collapsed = p.get_ints("collapsed_slice_dims");
+  Dims start_index_map = p.get_ints("start_index_map");
+  Dims operand_batching = p.get_ints("operand_batching_dims");
+  Dims indices_batching = p.get_ints("start_indices_batching_dims");
+  Dims sizes = p.get_ints("slice_sizes");
+  Array indices = in[1];
+  int64_t out_dim;
+  if (!dims[1]) {
+    // Operand only: the batch dim is a whole-size window dim, an offset dim of the result.
+    const int b = *dims[0];
+    const size_t k = window_dims_before(b, collapsed, operand_batching);
+    out_dim = window_position(offset, k);
+    offset = shifted(offset, out_dim);
+    offset.insert(offset.begin() + ptrdiff_t(k), out_dim);
+    collapsed = shifted(collapsed, b);
+    start_index_map = shifted(start_index_map, b);
+    operand_batching = shifted(operand_batching, b);
+    sizes.insert(sizes.begin() + b, axis.size);
+  } else {
+    int64_t ib;
+    std::tie(indices, ib) = indices_batch_dim(in[1], *dims[1]);
+    const int64_t out_rank = int64_t(offset.size()) + indices.ndim() - 2;
+    out_dim = batch_position(offset, out_rank, ib);
+    offset = shifted(offset, out_dim);
+    indices_batching = shifted(indices_batching, ib);
+    if (dims[0]) {
+      const int b = *dims[0];
+      collapsed = shifted(collapsed, b);
+      start_index_map = shifted(start_index_map, b);
+      operand_batching = shifted(operand_batching, b);
+      const size_t j = insert_sorted(operand_batching, b);
+      indices_batching.insert(indices_batching.begin() + ptrdiff_t(j), ib);
+      sizes.insert(sizes.begin() + b, std::min<int64_t>(1, axis.size));
+    }
+  }
+  Params q = p;
+  q.set("offset_dims", offset);
+  q.set("collapsed_slice_dims", collapsed);
+  q.set("start_index_map", start_index_map);
+  q.set("operand_batching_dims", operand_batching);
+  q.set("start_indices_batching_dims", indices_batching);
+  q.set("slice_sizes", sizes);
+  return batching::one(bind1(Prim::gather, {in[0], indices}, q), int(out_dim));
+}
+
+// Every example writes its own copy of the operand, so an unmapped operand is broadcast.
+BatchRule scatter_batch(Prim prim) {
+  return [prim](std::span<const Array> in, std::span<const BatchDim> dims, const Params& p,
+                const AxisData& axis) {
+    Dims window = p.get_ints("update_window_dims"), inserted = p.get_ints("inserted_window_dims");
+    Dims to_operand = p.get_ints("scatter_dims_to_operand_dims");
+    Dims operand_batching = p.get_ints("operand_batching_dims");
+    Dims indices_batching = p.get_ints("scatter_indices_batching_dims");
+    const int b = dims[0] ? *dims[0] : 0;
+    const Array operand = batching::matchaxis(in[0], dims[0], b, axis.size);
+    Array indices = in[1], updates = in[2];
+    const int64_t updates_rank = updates.ndim() - (dims[2] ? 1 : 0);
+    int64_t ub;
+    if (!dims[1]) {
+      // The batch dim is a whole-size window dim of the operand and of the updates.
+      const size_t k = window_dims_before(b, inserted, operand_batching);
+      ub = window_position(window, k);
+      window = shifted(window, ub);
+      window.insert(window.begin() + ptrdiff_t(k), ub);
+      operand_batching = shifted(operand_batching, b);
+    } else {
+      int64_t ib;
+      std::tie(indices, ib) = indices_batch_dim(in[1], *dims[1]);
+      ub = batch_position(window, updates_rank, ib);
+      window = shifted(window, ub);
+      operand_batching = shifted(operand_batching, b);
+      indices_batching = shifted(indices_batching, ib);
+      const size_t j = insert_sorted(operand_batching, b);
+      indices_batching.insert(indices_batching.begin() + ptrdiff_t(j), ib);
+    }
+    inserted = shifted(inserted, b);
+    to_operand = shifted(to_operand, b);
+    updates = batching::matchaxis(updates, dims[2], int(ub), axis.size);
+    Params q = p;
+    q.set("update_window_dims", window);
+    q.set("inserted_window_dims", inserted);
+    q.set("scatter_dims_to_operand_dims", to_operand);
+    q.set("operand_batching_dims", operand_batching);
+    q.set("scatter_indices_batching_dims", indices_batching);
+    return batching::one(bind1(prim, {operand, indices, updates}, q), b);
+  };
+}
+
 template <class Op>
 void def_scatter(Prim prim) {
   PrimitiveRules& r = mutable_rules(prim);
@@ -750,6 +893,7 @@ void def_scatter(Prim prim) {
     return scatter_abstract_eval(name, in, p);
   };
   r.impl = scatter_impl<Op>;
+  r.batch = scatter_batch(prim);
 }
 
 Params scatter_params(const lax::ScatterDimensionNumbers& dn, lax::GatherScatterMode mode) {
@@ -767,6 +911,7 @@ void register_gather() {
   PrimitiveRules& g = mutable_rules(Prim::gather);
   g.abstract_eval = gather_abstract_eval;
   g.impl = gather_impl;
+  g.batch = gather_batch;
   def_scatter<SetOp>(Prim::scatter);
   def_scatter<AddOp>(Prim::scatter_add);
   def_scatter<MulOp>(Prim::scatter_mul);

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "backend/cpu/copy_kernels.h"
+#include "interpreters/batching.h"
 #include "jx/lax.h"
+#include "jx/numpy.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -419,6 +421,158 @@ std::vector<Array> dynamic_update_slice_impl(std::span<const Array> in, const Pa
   return single(std::move(out));
 }
 
+// ---- batch rules ------------------------------------------------------------------------------
+using batching::matchaxis;
+using batching::one;
+
+// Every operand gets the batch dim of the first mapped one (unmapped ones are broadcast); the
+// concatenated example dim shifts past it.
+std::pair<std::vector<Array>, std::vector<BatchDim>> concatenate_batch(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData& axis) {
+  const int b = *dims[batching::first_mapped(dims)];
+  std::vector<Array> aligned;
+  for (size_t i = 0; i < in.size(); ++i) aligned.push_back(matchaxis(in[i], dims[i], b, axis.size));
+  const int64_t d = params.get_int("dimension");
+  return one(lax::concatenate(aligned, d < b ? d : d + 1), b);
+}
+
+// The batch dim is not padded. A padding value that varies per example: pad with zero, then
+// select the per-example value where a padded mask of ones is false (as JAX does).
+std::pair<std::vector<Array>, std::vector<BatchDim>> pad_batch(std::span<const Array> in,
+                                                               std::span<const BatchDim> dims,
+                                                               const Params& params,
+                                                               const AxisData& axis) {
+  const int b = dims[0] ? *dims[0] : 0;
+  const Array x = matchaxis(in[0], dims[0], b, axis.size);
+  const Ints& config = params.get_ints("padding_config");
+  std::vector<lax::PadConfig> example, batched;
+  for (size_t i = 0; i < config.size(); i += 3) {
+    example.push_back({config[i], config[i + 1], config[i + 2]});
+  }
+  batched = example;
+  batched.insert(batched.begin() + b, lax::PadConfig{});
+  if (!dims[1]) return one(lax::pad(x, in[1], batched), b);
+  const Array zero = lax::convert_element_type(Array(0), x.dtype(), in[1].weak_type());
+  const Array padded = lax::pad(x, zero, batched);
+  Ints example_shape(x.shape().begin(), x.shape().end());
+  example_shape.erase(example_shape.begin() + b);
+  const Array mask =
+      lax::pad(numpy::ones(Shape(example_shape), DType::bool_), Array(false), example);
+  Ints mask_dims;
+  for (int i = 0; i < padded.ndim(); ++i) {
+    if (i != b) mask_dims.push_back(i);
+  }
+  const Array full_mask = lax::broadcast_in_dim(mask, padded.shape(), mask_dims);
+  const Array values = lax::broadcast_in_dim(in[1], padded.shape(), {b});
+  return one(lax::select_n(full_mask, {values, padded}), b);
+}
+
+std::pair<std::vector<Array>, std::vector<BatchDim>> slice_batch(std::span<const Array> in,
+                                                                 std::span<const BatchDim> dims,
+                                                                 const Params& params,
+                                                                 const AxisData& axis) {
+  const int b = *dims[0];
+  Ints start = params.get_ints("start_indices"), limit = params.get_ints("limit_indices");
+  start.insert(start.begin() + b, 0);
+  limit.insert(limit.begin() + b, axis.size);
+  Ints strides;
+  if (params.has("strides")) {
+    strides = params.get_ints("strides");
+    strides.insert(strides.begin() + b, 1);
+  }
+  return one(lax::slice(in[0], start, limit, strides), b);
+}
+
+// The per-example start indices as one (B, n) index array, batch first.
+Array stacked_indices(std::span<const Array> idx, std::span<const BatchDim> dims, int64_t size) {
+  std::vector<Array> cols;
+  for (size_t i = 0; i < idx.size(); ++i) {
+    cols.push_back(lax::broadcast_in_dim(matchaxis(idx[i], dims[i], 0, size), Shape{size, 1}, {0}));
+  }
+  return lax::concatenate(cols, 1);
+}
+
+// A zero start index like `idx` (an int32 when there is none) that keeps the result's weak type.
+Array zero_index(std::span<const Array> idx) {
+  bool weak = std::all_of(idx.begin(), idx.end(), [](const Array& i) { return i.weak_type(); });
+  return lax::convert_element_type(Array(0), idx.empty() ? DType::int32 : idx[0].dtype(), weak);
+}
+
+bool any_mapped(std::span<const BatchDim> dims) {
+  return std::any_of(dims.begin(), dims.end(), [](const BatchDim& d) { return d.has_value(); });
+}
+
+Ints iota_from(int64_t from, int64_t n) {
+  Ints v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = from + i;
+  return v;
+}
+
+// Only the operand mapped: the batch dim is sliced whole (start 0). Mapped starts: a gather of
+// one full-rank window per example (clamped as dynamic_slice clamps), batched by gather's rule.
+std::pair<std::vector<Array>, std::vector<BatchDim>> dynamic_slice_batch(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData& axis) {
+  const Ints& sizes = params.get_ints("slice_sizes");
+  const auto idx = in.subspan(1);
+  const auto idx_dims = dims.subspan(1);
+  if (!any_mapped(idx_dims)) {
+    const int b = *dims[0];
+    std::vector<Array> starts(idx.begin(), idx.end());
+    starts.insert(starts.begin() + b, zero_index(idx));
+    Ints batched_sizes = sizes;
+    batched_sizes.insert(batched_sizes.begin() + b, axis.size);
+    std::vector<Array> args{in[0]};
+    args.insert(args.end(), starts.begin(), starts.end());
+    return one(
+        bind1(Prim::dynamic_slice, std::span<const Array>(args), {{"slice_sizes", batched_sizes}}),
+        b);
+  }
+  const auto n = static_cast<int64_t>(sizes.size());
+  Params gp{{"offset_dims", iota_from(0, n)},
+            {"collapsed_slice_dims", Ints{}},
+            {"start_index_map", iota_from(0, n)},
+            {"operand_batching_dims", Ints{}},
+            {"start_indices_batching_dims", Ints{}},
+            {"slice_sizes", sizes},
+            {"mode", int64_t(lax::GatherScatterMode::kClip)}};
+  std::vector<Array> args{in[0], stacked_indices(idx, idx_dims, axis.size)};
+  std::vector<BatchDim> arg_dims{dims[0], 0};
+  return rules(Prim::gather).batch(args, arg_dims, gp, axis);
+}
+
+// Starts not mapped: one dynamic_update_slice of the whole batch (start 0 along it), operand and
+// update aligned. Mapped starts: a scatter of one full-rank window per example.
+std::pair<std::vector<Array>, std::vector<BatchDim>> dynamic_update_slice_batch(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params&,
+    const AxisData& axis) {
+  const auto idx = in.subspan(2);
+  const auto idx_dims = dims.subspan(2);
+  if (!any_mapped(idx_dims)) {
+    const int b = dims[0] ? *dims[0] : *dims[1];
+    std::vector<Array> args{matchaxis(in[0], dims[0], b, axis.size),
+                            matchaxis(in[1], dims[1], b, axis.size)};
+    args.insert(args.end(), idx.begin(), idx.end());
+    args.insert(args.begin() + 2 + b, zero_index(idx));
+    return one(bind1(Prim::dynamic_update_slice, std::span<const Array>(args)), b);
+  }
+  const auto n = static_cast<int64_t>(idx.size());
+  Params sp{{"update_window_dims", iota_from(0, n)},
+            {"inserted_window_dims", Ints{}},
+            {"scatter_dims_to_operand_dims", iota_from(0, n)},
+            {"operand_batching_dims", Ints{}},
+            {"scatter_indices_batching_dims", Ints{}},
+            {"mode", int64_t(lax::GatherScatterMode::kClip)}};
+  // Scatter's result keeps only the operand's weak type; this op's is that of all operands.
+  const bool weak = std::all_of(in.begin(), in.end(), [](const Array& a) { return a.weak_type(); });
+  Array operand = in[0];
+  if (operand.weak_type() && !weak) operand = lax::convert_element_type(operand, operand.dtype());
+  std::vector<Array> args{operand, stacked_indices(idx, idx_dims, axis.size), in[1]};
+  std::vector<BatchDim> arg_dims{dims[0], 0, dims[1]};
+  return rules(Prim::scatter).batch(args, arg_dims, sp, axis);
+}
+
 }  // namespace
 
 void register_slicing() {
@@ -427,6 +581,11 @@ void register_slicing() {
   def(Prim::slice, slice_rule, slice_impl);
   def(Prim::dynamic_slice, dynamic_slice_rule, dynamic_slice_impl);
   def(Prim::dynamic_update_slice, dynamic_update_slice_rule, dynamic_update_slice_impl);
+  mutable_rules(Prim::concatenate).batch = concatenate_batch;
+  mutable_rules(Prim::pad).batch = pad_batch;
+  mutable_rules(Prim::slice).batch = slice_batch;
+  mutable_rules(Prim::dynamic_slice).batch = dynamic_slice_batch;
+  mutable_rules(Prim::dynamic_update_slice).batch = dynamic_update_slice_batch;
 }
 
 }  // namespace jx::primitives
