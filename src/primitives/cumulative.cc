@@ -2,6 +2,7 @@
 // jax.lax.cumsum: Params "axis" (non-negative, in range) and "reverse". Number dtypes only, as in
 // JAX; cummax/cummin propagate NaN. The scan kernels live in backend/cpu/reduce_kernels.
 #include "backend/cpu/reduce_kernels.h"
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -33,6 +34,15 @@ void def_cumulative(Prim p, cpu::ReduceOp op) {
     cpu::cumulative(op, in[0].dtype(), array_data(in[0]), in[0].shape(), params.get_int("axis"),
                     params.get_bool("reverse"), mutable_data(result));
     return single(std::move(result));
+  };
+  // vmap: the scanned axis moves past the batch dim, which stays where it is.
+  r.batch = [p](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+                const AxisData&) {
+    const int d = *dims[0];
+    const int64_t axis = params.get_int("axis");
+    Params q = params;
+    q.set("axis", axis < d ? axis : axis + 1);
+    return batching::one(bind1(p, in, q), d);
   };
 }
 

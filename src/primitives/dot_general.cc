@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "backend/cpu/gemm.h"
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -310,12 +311,53 @@ std::vector<Array> dot_general_impl(std::span<const Array> in, const Params& par
   return single(std::move(result));
 }
 
+// vmap folds the batch into the one product, never a loop and never a transpose of its own:
+// both operands mapped -> their batch dims become a new leading dot batch dimension (result
+// batch dim 0); one mapped -> its batch dim becomes one more free dim of that operand, and the
+// result has it among that side's free dims (out dims: batch, lhs free, rhs free).
+std::pair<std::vector<Array>, std::vector<BatchDim>> dot_general_batch_rule(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData&) {
+  const DimNumbers dn(params);
+  // An example's dim numbers in the batched operand whose batch dim is at b.
+  auto shift = [](const std::vector<int64_t>& v, BatchDim b) {
+    std::vector<int64_t> out;
+    for (int64_t d : v) out.push_back(b && d >= *b ? d + 1 : d);
+    return out;
+  };
+  std::vector<int64_t> lc = shift(dn.lc, dims[0]), rc = shift(dn.rc, dims[1]);
+  std::vector<int64_t> lb = shift(dn.lb, dims[0]), rb = shift(dn.rb, dims[1]);
+  int out_dim = 0;
+  if (dims[0] && dims[1]) {
+    lb.insert(lb.begin(), *dims[0]);
+    rb.insert(rb.begin(), *dims[1]);
+  } else {
+    // The free dims of the example on the mapped side (and of the lhs, which come first).
+    const int side = dims[0] ? 0 : 1;
+    const int d = *dims[side];
+    const int example_ndim = in[side].ndim() - 1;
+    const std::vector<int64_t> free =
+        side == 0 ? free_dims(example_ndim, dn.lc, dn.lb) : free_dims(example_ndim, dn.rc, dn.rb);
+    out_dim =
+        static_cast<int>(dn.lb.size()) +
+        static_cast<int>(std::count_if(free.begin(), free.end(), [&](int64_t f) { return f < d; }));
+    if (side == 1) out_dim += static_cast<int>(free_dims(in[0].ndim(), dn.lc, dn.lb).size());
+  }
+  Params q = params;
+  q.set("lhs_contracting_dimensions", std::move(lc));
+  q.set("rhs_contracting_dimensions", std::move(rc));
+  q.set("lhs_batch_dimensions", std::move(lb));
+  q.set("rhs_batch_dimensions", std::move(rb));
+  return batching::one(bind1(Prim::dot_general, in, q), out_dim);
+}
+
 }  // namespace
 
 void register_dot_general() {
   PrimitiveRules& r = mutable_rules(Prim::dot_general);
   r.abstract_eval = dot_general_abstract_eval;
   r.impl = dot_general_impl;
+  r.batch = dot_general_batch_rule;
 }
 
 }  // namespace jx::primitives

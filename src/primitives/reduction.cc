@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "backend/cpu/reduce_kernels.h"
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -100,6 +101,25 @@ void def_argreduce(Prim p, bool is_max) {
   };
 }
 
+// vmap of every reduction and of argmax/argmin (whose "axes" holds its one axis): the reduced
+// axes move past the batch dim, which stays where it is and loses one position per reduced
+// axis before it (no transpose).
+BatchRule reduce_batch_rule(Prim p) {
+  return [p](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+             const AxisData&) {
+    const int d = *dims[0];
+    std::vector<int64_t> axes;
+    int before = 0;
+    for (int64_t a : params.get_ints("axes")) {
+      before += a < d;
+      axes.push_back(a < d ? a : a + 1);
+    }
+    Params q = params;
+    q.set("axes", std::move(axes));
+    return batching::one(bind1(p, in, q), d - before);
+  };
+}
+
 }  // namespace
 
 void register_reduction() {
@@ -112,6 +132,10 @@ void register_reduction() {
   def_reduce(Prim::reduce_or, Kind::kLogical, Op::kOr);
   def_argreduce(Prim::argmax, true);
   def_argreduce(Prim::argmin, false);
+  for (Prim p : {Prim::reduce_sum, Prim::reduce_prod, Prim::reduce_max, Prim::reduce_min,
+                 Prim::reduce_and, Prim::reduce_or, Prim::argmax, Prim::argmin}) {
+    mutable_rules(p).batch = reduce_batch_rule(p);
+  }
 }
 
 }  // namespace jx::primitives

@@ -9,6 +9,7 @@
 #include <string>
 #include <type_traits>
 
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -256,6 +257,24 @@ std::vector<Array> sort_impl(std::span<const Array> in, const Params& p,
   return out;
 }
 
+// vmap: every operand gets the first mapped operand's batch dim (unmapped ones are broadcast
+// there, as sort needs equal shapes), and the sorted dimension moves past it.
+std::pair<std::vector<Array>, std::vector<BatchDim>> sort_batch_rule(std::span<const Array> in,
+                                                                     std::span<const BatchDim> dims,
+                                                                     const Params& params,
+                                                                     const AxisData& axis) {
+  const int d = *dims[batching::first_mapped(dims)];
+  std::vector<Array> aligned;
+  for (size_t i = 0; i < in.size(); ++i) {
+    aligned.push_back(batching::matchaxis(in[i], dims[i], d, axis.size));
+  }
+  const int64_t dimension = params.get_int("dimension");
+  Params q = params;
+  q.set("dimension", dimension < d ? dimension : dimension + 1);
+  std::vector<Array> outs = bind(Prim::sort, aligned, q);
+  return {std::move(outs), std::vector<BatchDim>(in.size(), d)};
+}
+
 }  // namespace
 
 void register_sort() {
@@ -263,6 +282,7 @@ void register_sort() {
   r.abstract_eval = sort_abstract_eval;
   r.impl = sort_impl;
   r.multiple_results = true;
+  r.batch = sort_batch_rule;
 }
 
 }  // namespace jx::primitives
