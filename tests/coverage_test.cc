@@ -1,6 +1,6 @@
-// Walks the primitive list: every primitive must have its shape rule, its CPU kernel, and a unit
-// test that calls its jx::lax wrapper. Rules owned by later layers (batch, jvp, transpose) are
-// reported as present/absent, never faked.
+// Walks the primitive list: every primitive must have its shape rule, its CPU kernel, its batch
+// rule, and a unit test that calls its jx::lax wrapper. Rules owned by later layers (jvp,
+// transpose) are reported as present/absent, never faked.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -34,9 +34,11 @@ std::string read_tests() {
   const char* src = std::getenv("JX_SOURCE_DIR");
   std::filesystem::path dir = std::filesystem::path(src ? src : JX_SOURCE_DIR_DEFAULT) / "tests";
   std::string all;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     std::string file = entry.path().filename().string();
-    if (file.ends_with("_test.cc") && file != "coverage_test.cc") {
+    bool rule_test = entry.path().parent_path().filename() == "vmap_rules";
+    if ((file.ends_with("_test.cc") || (rule_test && file.ends_with(".cc"))) &&
+        file != "coverage_test.cc") {
       std::ifstream in(entry.path());
       std::stringstream ss;
       ss << in.rdbuf();
@@ -65,6 +67,15 @@ TEST(Coverage, EveryPrimitiveHasAUnitTest) {
   }
 }
 
+// Every primitive with operands has a batch rule (vmap_rules_test checks each is exercised). iota
+// has no operands: under vmap it runs once, unmapped, as in JAX.
+TEST(Coverage, EveryPrimitiveHasABatchRule) {
+  for (Prim p : all_primitives()) {
+    if (p == Prim::iota) continue;
+    EXPECT_TRUE(static_cast<bool>(rules(p).batch)) << primitive_name(p) << ": no batch rule";
+  }
+}
+
 TEST(Coverage, ReportTransformationRules) {
   int batch = 0, jvp = 0, transpose = 0;
   for (Prim p : all_primitives()) {
@@ -74,7 +85,7 @@ TEST(Coverage, ReportTransformationRules) {
     transpose += static_cast<bool>(r.transpose);
   }
   std::cout << "primitives: " << kNumPrimitives << "; batch rules: " << batch
-            << " (absent: " << kNumPrimitives - batch << "); jvp rules: " << jvp
+            << " (absent: " << kNumPrimitives - batch << ": iota, which has no operands); jvp rules: " << jvp
             << " (absent: " << kNumPrimitives - jvp << "); transpose rules: " << transpose << "\n";
 }
 

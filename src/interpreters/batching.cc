@@ -57,6 +57,18 @@ std::vector<Array> BatchTrace::process_primitive(Prim p, std::span<const Array> 
     throw NotSupportedError("vmap: the primitive " + std::string(primitive_name(p)) +
                             " has no batching rule yet");
   }
+  // The shape rule sees one example, as the user wrote it: errors read as they do outside
+  // vmap, and a batched call that happens to be valid (a reshape of an empty batch) is not.
+  std::vector<ShapedArray> example_avals;
+  example_avals.reserve(args.size());
+  for (const Array& a : args) {
+    if (!a.valid()) {
+      throw ValueError(std::string(primitive_name(p)) +
+                       ": an argument is a null jx::Array (default-constructed, never assigned)");
+    }
+    example_avals.push_back(a.aval());
+  }
+  r.abstract_eval(example_avals, params);
   g_rule_calls[static_cast<int>(p)].fetch_add(1, std::memory_order_relaxed);
   auto [outs, out_dims] = r.batch(vals, dims, params, axis_);
   for (size_t i = 0; i < outs.size(); ++i) outs[i] = box(std::move(outs[i]), out_dims[i]);

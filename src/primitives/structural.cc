@@ -307,24 +307,6 @@ std::vector<Array> rev_impl(std::span<const Array> in, const Params& params,
 
 // ---- batch rules ------------------------------------------------------------------------------
 
-// Runs p's shape rule on one example's avals, so that a malformed call fails as it does outside
-// vmap (the batched call alone can accept it, e.g. any reshape of a batch of size 0) and a rule
-// never indexes its params out of range.
-void check_example(Prim p, std::span<const Array> in, std::span<const BatchDim> dims,
-                   const Params& params) {
-  std::vector<ShapedArray> avals;
-  for (size_t i = 0; i < in.size(); ++i) {
-    ShapedArray a = in[i].aval();
-    if (dims[i]) {
-      Ints shape(a.shape.begin(), a.shape.end());
-      shape.erase(shape.begin() + *dims[i]);
-      a.shape = Shape(shape);
-    }
-    avals.push_back(std::move(a));
-  }
-  rules(p).abstract_eval(avals, params);
-}
-
 // An example's axis d as an axis of the batched operand, whose batch axis is at `bdim`.
 int64_t past(int64_t d, int bdim) { return d < bdim ? d : d + 1; }
 Ints past_all(const Ints& dims, int bdim) {
@@ -338,7 +320,6 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> transpose_batch(std::span<c
                                                                      std::span<const BatchDim> dims,
                                                                      const Params& params,
                                                                      const AxisData&) {
-  check_example(Prim::transpose, in, dims, params);
   int d = *dims[0];
   Ints perm{d};
   for (int64_t p : params.get_ints("permutation")) perm.push_back(past(p, d));
@@ -350,7 +331,6 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> transpose_batch(std::span<c
 std::pair<std::vector<Array>, std::vector<BatchDim>> broadcast_in_dim_batch(
     std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
     const AxisData& axis) {
-  check_example(Prim::broadcast_in_dim, in, dims, params);
   int d = *dims[0];
   const Ints& bdims = params.get_ints("broadcast_dimensions");
   Ints shape = params.get_ints("shape");
@@ -371,7 +351,6 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> reshape_batch(std::span<con
                                                                    std::span<const BatchDim> dims,
                                                                    const Params& params,
                                                                    const AxisData& axis) {
-  check_example(Prim::reshape, in, dims, params);
   Ints sizes = params.get_ints("new_sizes");
   sizes.insert(sizes.begin(), axis.size);
   return batching::one(lax::reshape(batching::moveaxis(in[0], *dims[0], 0), Shape(sizes)), 0);
@@ -383,7 +362,6 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> squeeze_batch(std::span<con
                                                                    std::span<const BatchDim> dims,
                                                                    const Params& params,
                                                                    const AxisData&) {
-  check_example(Prim::squeeze, in, dims, params);
   const int d = *dims[0];
   const Ints& sq = params.get_ints("dimensions");
   const auto before =
@@ -395,7 +373,6 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> rev_batch(std::span<const A
                                                                std::span<const BatchDim> dims,
                                                                const Params& params,
                                                                const AxisData&) {
-  check_example(Prim::rev, in, dims, params);
   const int d = *dims[0];
   return batching::one(lax::rev(in[0], past_all(params.get_ints("dimensions"), d)), d);
 }
@@ -405,7 +382,6 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> rev_batch(std::span<const A
 std::pair<std::vector<Array>, std::vector<BatchDim>> expand_dims_batch(
     std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
     const AxisData&) {
-  check_example(Prim::expand_dims, in, dims, params);
   const int d = *dims[0];
   Ints added = params.get_ints("dimensions");
   std::sort(added.begin(), added.end());
