@@ -54,8 +54,10 @@ Array constant_like(const Array& x, double value) {
 
 bool is_int_or_bool(DType d) { return is_integer(d) || is_bool(d); }
 
+// lax.select_n needs one shape, where promoted operands may still differ in size-1 axes.
 Array select(const Array& pred, const Array& on_true, const Array& on_false) {
-  return lax::select_n(pred, {on_false, on_true});
+  std::vector<Array> a = nd::broadcast_arrays("where", {pred, on_false, on_true});
+  return lax::select_n(a[0], {a[1], a[2]});
 }
 
 }  // namespace

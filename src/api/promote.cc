@@ -97,24 +97,39 @@ std::vector<Array> promote_dtypes_inexact(std::span<const Array> args) {
 }
 
 namespace {
-std::vector<Array> broadcast_all(std::string_view fn, std::vector<Array> args) {
+// JAX's _promote_shapes: operands get one rank by leading size-1 axes (a free reshape); the lax
+// ops broadcast size-1 axes themselves, so nothing is materialised here.
+std::vector<Array> promote_shapes(std::string_view fn, std::vector<Array> args) {
   bool same = true;
   for (const auto& a : args) same = same && a.shape() == args[0].shape();
   if (same) return args;
   std::vector<Shape> shapes;
   for (const auto& a : args) shapes.push_back(a.shape());
   Shape target = broadcast_shapes(fn, shapes);
-  for (auto& a : args) a = broadcast_to(fn, a, target);
+  for (auto& a : args) {
+    if (a.ndim() == target.ndim() || a.ndim() == 0) continue;
+    std::vector<int64_t> ranked(target.size() - a.shape().size(), 1);
+    ranked.insert(ranked.end(), a.shape().begin(), a.shape().end());
+    a = lax::reshape(a, Shape(ranked));
+  }
   return args;
 }
 }  // namespace
 
+std::vector<Array> broadcast_arrays(std::string_view fn, std::vector<Array> args) {
+  std::vector<Shape> shapes;
+  for (const auto& a : args) shapes.push_back(a.shape());
+  Shape target = broadcast_shapes(fn, shapes);
+  for (auto& a : args) a = broadcast_to(fn, a, target);
+  return args;
+}
+
 std::vector<Array> promote_args(std::string_view fn, std::span<const Array> args) {
-  return broadcast_all(fn, promote_dtypes(args));
+  return promote_shapes(fn, promote_dtypes(args));
 }
 
 std::vector<Array> promote_args_inexact(std::string_view fn, std::span<const Array> args) {
-  return broadcast_all(fn, promote_dtypes_inexact(args));
+  return promote_shapes(fn, promote_dtypes_inexact(args));
 }
 
 std::vector<int64_t> canonicalize_axes(std::string_view fn, const std::vector<int64_t>& axes,

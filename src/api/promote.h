@@ -24,7 +24,10 @@ Array broadcast_to(std::string_view fn, const Array& x, const Shape& shape);
 std::vector<Array> promote_dtypes(std::span<const Array> args);
 // Like promote_dtypes, then integers/bools go to the default float (promote_dtypes_inexact).
 std::vector<Array> promote_dtypes_inexact(std::span<const Array> args);
-// promote_dtypes, then broadcast all to one shape: what every jnp binary op does first.
+// promote_dtypes, then one rank (leading size-1 axes, a free reshape) after checking the shapes
+// broadcast: what every jnp binary op does first (the lax ops broadcast size-1 axes).
+// Every operand broadcast to the common shape (materialised: for ops that need equal shapes).
+std::vector<Array> broadcast_arrays(std::string_view fn, std::vector<Array> args);
 std::vector<Array> promote_args(std::string_view fn, std::span<const Array> args);
 std::vector<Array> promote_args_inexact(std::string_view fn, std::span<const Array> args);
 // Normalised, sorted, de-duplicated axes for an `axis` argument (none = all).
