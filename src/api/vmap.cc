@@ -22,9 +22,14 @@ namespace {
 
 // JAX's str_short: float32[10,4].
 std::string type_str(const ShapedArray& a) {
-  std::string s = std::string(dtype_name(a.dtype)) + "[";
-  for (int i = 0; i < a.ndim(); ++i) s += (i ? "," : "") + std::to_string(a.shape[i]);
-  return s + "]";
+  std::string s(dtype_name(a.dtype));
+  s += '[';
+  for (int i = 0; i < a.ndim(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(a.shape[i]);
+  }
+  s += ']';
+  return s;
 }
 
 // Resolves a possibly negative axis against the rank of the mapped argument.

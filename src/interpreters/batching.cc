@@ -119,42 +119,46 @@ BatchRule vectorized(Prim p) {
   };
 }
 
-BatchRule broadcasting(Prim p, bool size_one_broadcasts) {
-  return [p, size_one_broadcasts](std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
+BatchRule broadcasting(Prim p, std::vector<bool> scalar_ok, bool size_one_broadcasts) {
+  return [p, scalar_ok = std::move(scalar_ok), size_one_broadcasts](
+             std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
              const AxisData& axis) {
     auto example_rank = [&](size_t i) { return args[i].ndim() - (dims[i] ? 1 : 0); };
+    auto may_be_scalar = [&](size_t i) {
+      return !scalar_ok.empty() && scalar_ok[std::min(i, scalar_ok.size() - 1)];
+    };
     int rank = 0;
     for (size_t i = 0; i < args.size(); ++i) rank = std::max(rank, example_rank(i));
-    // The batch dim of the result: that of the first mapped full-rank operand (no copy of it).
+    // The full-rank operand that fixes the example shape, and the result's batch dim: the first
+    // mapped full-rank operand keeps its batch dim (no copy of it).
+    std::optional<size_t> full;
     int target = 0;
-    std::optional<size_t> full;  // a full-rank operand, for the example shape
     for (size_t i = 0; i < args.size(); ++i) {
       if (example_rank(i) != rank) continue;
       if (!full) full = i;
       if (dims[i]) {
-        target = *dims[i];
         full = i;
+        target = *dims[i];
         break;
       }
     }
     std::vector<int64_t> out_shape(args[*full].shape().begin(), args[*full].shape().end());
     if (dims[*full]) out_shape.erase(out_shape.begin() + *dims[*full]);
     out_shape.insert(out_shape.begin() + target, axis.size);
-    std::vector<Array> aligned;
-    aligned.reserve(args.size());
-    // The shape of a value with the batch axis at `target` and size 1 in every other axis.
+    // The batch axis at `target`, size 1 in every other axis.
     std::vector<int64_t> ones(out_shape.size(), 1);
     ones[target] = axis.size;
+    std::vector<Array> aligned;
+    aligned.reserve(args.size());
     for (size_t i = 0; i < args.size(); ++i) {
-      if (rank > 0 && example_rank(i) == 0) {
-        // A scalar operand the primitive broadcasts itself, unless it varies per example.
-        if (!dims[i]) {
-          aligned.push_back(args[i]);
-        } else if (size_one_broadcasts) {
-          aligned.push_back(lax::reshape(args[i], Shape(ones)));
-        } else {
-          aligned.push_back(lax::broadcast_in_dim(args[i], Shape(out_shape), {target}));
-        }
+      const bool scalar = example_rank(i) == 0;
+      if (scalar && !dims[i] && may_be_scalar(i)) {
+        aligned.push_back(args[i]);
+      } else if (scalar && dims[i] && rank > 0) {
+        // A scalar that varies per example.
+        aligned.push_back(size_one_broadcasts
+                              ? lax::reshape(args[i], Shape(ones))
+                              : lax::broadcast_in_dim(args[i], Shape(out_shape), {target}));
       } else if (!dims[i] && size_one_broadcasts) {
         aligned.push_back(lax::expand_dims(args[i], {target}));
       } else {

@@ -71,11 +71,13 @@ size_t first_mapped(std::span<const BatchDim> dims);
 // One operand (any others unmapped), elementwise over it: the primitive applies as is and the
 // result keeps the operand's batch dim (JAX's vectorized_batcher).
 BatchRule vectorized(Prim p);
-// Elementwise over operands of one shape (operands of rank 0 may also appear where the
-// primitive broadcasts scalars): mapped operands are aligned to the first mapped operand's
-// batch dim (JAX's broadcast_batcher). Unmapped operands get the batch axis: as a size-1 axis
-// (a free reshape) when the primitive broadcasts size-1 dimensions itself, else materialised.
-BatchRule broadcasting(Prim p, bool size_one_broadcasts = false);
+// Elementwise over operands of one shape (JAX's broadcast_batcher). Operand i may also be a
+// scalar where scalar_ok[i] (entries past the end repeat the last one): an unmapped scalar stays
+// a scalar. Mapped operands are aligned to the batch dim of the first mapped full-rank operand.
+// Unmapped full-rank operands get the batch axis as a size-1 axis (a free reshape) when the
+// primitive broadcasts size-1 dimensions itself (size_one_broadcasts), else materialised.
+//   binary ops:  broadcasting(p, {true}, true)     select_n: broadcasting(p, {true, false})
+BatchRule broadcasting(Prim p, std::vector<bool> scalar_ok, bool size_one_broadcasts = false);
 
 // The result pair of a single-output rule.
 inline std::pair<std::vector<Array>, std::vector<BatchDim>> one(Array out, BatchDim dim) {

@@ -158,7 +158,7 @@ template <class Op>
 void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
   PrimitiveRules& r = mutable_rules(p);
   std::string_view name = primitive_name(p);
-  r.batch = batching::broadcasting(p, /*size_one_broadcasts=*/true);
+  r.batch = batching::broadcasting(p, {true}, /*size_one_broadcasts=*/true);
   r.abstract_eval = [name, cls, comparison](std::span<const ShapedArray> in, const Params&) {
     check_arity(name, in, 2);
     check_same_dtypes(name, in);

@@ -274,45 +274,6 @@ std::vector<Array> bitcast_convert_type_impl(std::span<const Array> in, const Pa
 
 // ---- batch rules ---------------------------------------------------------------------------
 
-// select_n and clamp: operands of one shape, except that those flagged in `may_be_scalar`
-// (select_n's `which`, clamp's bounds; operands past the mask's end may not) may be scalars. As
-// batching::broadcasting: the result takes the batch dim of the first mapped full-rank operand,
-// other full-rank operands are moved or broadcast to it, a mapped scalar is broadcast to the full
-// batched shape (it varies per example), and an unmapped scalar stays a scalar.
-BatchRule scalar_or_full(Prim p, std::vector<bool> may_be_scalar) {
-  return [p, mask = std::move(may_be_scalar)](std::span<const Array> args,
-                                              std::span<const BatchDim> dims, const Params& params,
-                                              const AxisData& axis) {
-    auto may_be_scalar = [&](size_t i) { return i < mask.size() && mask[i]; };
-    auto example_rank = [&](size_t i) { return args[i].ndim() - (dims[i] ? 1 : 0); };
-    // The full-rank reference: the first operand that may not be a scalar.
-    size_t full = 0;
-    while (may_be_scalar(full)) ++full;
-    const int rank = example_rank(full);
-    int target = 0;
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (dims[i] && example_rank(i) == rank) {
-        target = *dims[i];
-        break;
-      }
-    }
-    std::vector<int64_t> shape(args[full].shape().begin(), args[full].shape().end());
-    if (dims[full]) shape.erase(shape.begin() + *dims[full]);
-    shape.insert(shape.begin() + target, axis.size);
-    std::vector<Array> aligned;
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (may_be_scalar(i) && example_rank(i) == 0 && !dims[i]) {
-        aligned.push_back(args[i]);
-      } else if (rank > 0 && example_rank(i) == 0 && dims[i]) {
-        aligned.push_back(lax::broadcast_in_dim(args[i], Shape(shape), {target}));
-      } else {
-        aligned.push_back(batching::matchaxis(args[i], dims[i], target, axis.size));
-      }
-    }
-    return batching::one(bind1(p, aligned, params), target);
-  };
-}
-
 // A change of itemsize splits each element into a new last axis or merges the last axis into
 // one element. The batch axis stays where it is, unless it is the last axis of a merging operand:
 // then it swaps with the example's last axis (which the op consumes).
@@ -346,8 +307,8 @@ void register_elementwise() {
   def(Prim::clamp, clamp_abstract_eval, clamp_impl);
   def(Prim::convert_element_type, convert_element_type_abstract_eval, convert_element_type_impl);
   def(Prim::bitcast_convert_type, bitcast_convert_type_abstract_eval, bitcast_convert_type_impl);
-  mutable_rules(Prim::select_n).batch = scalar_or_full(Prim::select_n, {true});
-  mutable_rules(Prim::clamp).batch = scalar_or_full(Prim::clamp, {true, false, true});
+  mutable_rules(Prim::select_n).batch = batching::broadcasting(Prim::select_n, {true, false});
+  mutable_rules(Prim::clamp).batch = batching::broadcasting(Prim::clamp, {true, false, true});
   mutable_rules(Prim::convert_element_type).batch =
       batching::vectorized(Prim::convert_element_type);
   mutable_rules(Prim::bitcast_convert_type).batch = bitcast_convert_type_batch;
