@@ -412,8 +412,11 @@ TEST(Binary, ShapeAndDTypeMismatch) {
         lax::eq(arr<int32_t>({1, 2}, {1, 2}), arr<int32_t>({1, 2, 3}, {1, 3}));
       },
       {"eq got incompatible shapes for broadcasting: (1, 2), (1, 3)."});
-  expect_error<ShapeError>([] { lax::add(arr<float>({1, 2}, {1, 2}), arr<float>({1, 2})); },
-                           {"add: arrays must have same number of dimensions, got (1, 2), (2,)."});
+  expect_error<ShapeError>(
+      [] {
+        lax::add(arr<float>({1, 2}, {1, 2}), arr<float>({1, 2}));
+      },
+      {"add: arrays must have same number of dimensions, got (1, 2), (2,)."});
   expect_error<DTypeError>(
       [] { lax::add(arr<int32_t>({1}), arr<float>({1})); },
       {"lax.add requires arguments to have the same dtypes, got int32, float32."});
@@ -431,17 +434,19 @@ TEST(Binary, SizeOneAndScalarBroadcasting) {
   Array b = lax::mul(lax::reshape(jx::testing::iota<float>({12}), {1, 4, 3}), Array(0.5f));
   expect_array_eq<float>(lax::sub(a, b),
                          {0.0, 0.5, 1.0, -1.5, -1.0, -0.5, -3.0, -2.5, -2.0, -4.5, -4.0, -3.5,
-                          3.0, 3.5, 4.0, 1.5, 2.0, 2.5, 0.0, 0.5, 1.0, -1.5, -1.0, -0.5},
+                          3.0, 3.5, 4.0, 1.5,  2.0,  2.5,  0.0,  0.5,  1.0,  -1.5, -1.0, -0.5},
                          {2, 4, 3});
   Array x = lax::reshape(jx::testing::iota<int32_t>({30}), {2, 3, 5});
   Array y = arr<int32_t>({1, 2, 3}, {1, 3, 1});
-  expect_array_eq<int32_t>(
-      lax::mul(x, y), {0,  1,  2,  3,  4,  10, 12, 14, 16, 18, 30, 33, 36, 39, 42,
-                       15, 16, 17, 18, 19, 40, 42, 44, 46, 48, 75, 78, 81, 84, 87},
-      {2, 3, 5});
+  expect_array_eq<int32_t>(lax::mul(x, y),
+                           {0,  1,  2,  3,  4,  10, 12, 14, 16, 18, 30, 33, 36, 39, 42,
+                            15, 16, 17, 18, 19, 40, 42, 44, 46, 48, 75, 78, 81, 84, 87},
+                           {2, 3, 5});
   // Zero-size dimensions broadcast against 1, as in numpy.
-  EXPECT_EQ(lax::add(lax::reshape(jx::testing::iota<float>({0}), {0, 1}), arr<float>({1, 2}, {1, 2})).shape(),
-            Shape({0, 2}));
+  EXPECT_EQ(
+      lax::add(lax::reshape(jx::testing::iota<float>({0}), {0, 1}), arr<float>({1, 2}, {1, 2}))
+          .shape(),
+      Shape({0, 2}));
   // Large enough for the parallel path; equal to the materialised broadcast.
   Array big = lax::reshape(jx::testing::iota<float>({1 << 16}), {256, 1, 256});
   Array row = lax::reshape(jx::testing::iota<float>({256}), {1, 256, 1});

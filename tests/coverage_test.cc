@@ -85,7 +85,8 @@ TEST(Coverage, ReportTransformationRules) {
     transpose += static_cast<bool>(r.transpose);
   }
   std::cout << "primitives: " << kNumPrimitives << "; batch rules: " << batch
-            << " (absent: " << kNumPrimitives - batch << ": iota, which has no operands); jvp rules: " << jvp
+            << " (absent: " << kNumPrimitives - batch
+            << ": iota, which has no operands); jvp rules: " << jvp
             << " (absent: " << kNumPrimitives - jvp << "); transpose rules: " << transpose << "\n";
 }
 

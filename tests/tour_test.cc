@@ -28,9 +28,8 @@ std::string source_dir() {
 TEST(Tour, PrintsWhatNumpyPrints) {
   std::string tour = run(JX_TOUR_PATH);
   const char* python = std::getenv("JX_PYTHON");
-  std::string oracle =
-      run(std::string(python ? python : "/usr/bin/python3") + " " + source_dir() +
-          "/tests/tour_oracle.py");
+  std::string oracle = run(std::string(python ? python : "/usr/bin/python3") + " " + source_dir() +
+                           "/tests/tour_oracle.py");
   ASSERT_FALSE(oracle.empty());
   EXPECT_EQ(tour, oracle);
 }
@@ -43,7 +42,8 @@ TEST(Tour, PrintsTheSeedsValues) {
                                "[0.04 0.16]\n", "(2, 28, 28)\n", "(28, 28, 2)\n",
                                "[[0.        1.4142135]\n [1.        1.       ]\n [1.        1.  "
                                "     ]]\n"}) {
-    EXPECT_NE(tour.find(expected), std::string::npos) << "missing:\n" << expected << "\nin:\n"
+    EXPECT_NE(tour.find(expected), std::string::npos) << "missing:\n"
+                                                      << expected << "\nin:\n"
                                                       << tour;
   }
 }

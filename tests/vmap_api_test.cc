@@ -70,9 +70,7 @@ TEST(Vmap, SeedPairwiseDistances) {
 
 TEST(Vmap, PytreeInAndOutAxes) {
   // A dict argument mapped per key, a tuple result with per-leaf out_axes.
-  auto f = [](const Dict& d, const Array& y) {
-    return std::make_tuple(d["a"] * y, d["b"] + 1.0f);
-  };
+  auto f = [](const Dict& d, const Array& y) { return std::make_tuple(d["a"] * y, d["b"] + 1.0f); };
   Dict d{{"a", jnp::array({{1.f, 2.f}, {3.f, 4.f}, {5.f, 6.f}})}, {"b", jnp::array({7.f, 8.f})}};
   Array y = jnp::array({10.f, 20.f});
   auto [p, q] = vmap(f, {AxisSpec::dict({{"a", 0}, {"b", none}}), none}, {1, 0})(d, y);
@@ -109,8 +107,7 @@ TEST(Vmap, NestedThreeDeepAndClosures) {
     auto inner = [&a](const Array& b) { return a * b; };
     return vmap(inner)(jnp::array({1.f, 10.f}));
   };
-  expect_array_eq<float>(vmap(outer)(jnp::array({1.f, 2.f, 3.f})), {1, 10, 2, 20, 3, 30},
-                         {3, 2});
+  expect_array_eq<float>(vmap(outer)(jnp::array({1.f, 2.f, 3.f})), {1, 10, 2, 20, 3, 30}, {3, 2});
 }
 
 TEST(Vmap, AxisSizeWithNoMappedArgument) {
@@ -132,43 +129,59 @@ TEST(VmapErrors, InconsistentSizes) {
   auto h = [](const Array& a, const Array& b) { return jnp::sum(a) + jnp::sum(b); };
   Array X = jnp::ones({10, 4});
   Array U = jnp::ones({10, 2});
-  expect_error<ValueError>([&] { vmap(h, {0, 1})(X, U); },
-                           {"vmap got inconsistent sizes for array axes to be mapped:\n"
-                            "  * one axis had size 10: axis 0 of args[0] of type float32[10,4];\n"
-                            "  * one axis had size 2: axis 1 of args[1] of type float32[10,2]"});
+  expect_error<ValueError>(
+      [&] {
+        vmap(h, {0, 1})(X, U);
+      },
+      {"vmap got inconsistent sizes for array axes to be mapped:\n"
+       "  * one axis had size 10: axis 0 of args[0] of type float32[10,4];\n"
+       "  * one axis had size 2: axis 1 of args[1] of type float32[10,2]"});
   auto h3 = [](const Array& a, const Array& b, const Array& c) { return a; };
   expect_error<ValueError>(
-      [&] { vmap(h3, {0, 1, 0})(X, U, X); },
+      [&] {
+        vmap(h3, {0, 1, 0})(X, U, X);
+      },
       {"  * most axes (2 of them) had size 10, e.g. axis 0 of args[0] of type float32[10,4];\n"
        "  * one axis had size 2: axis 1 of args[1] of type float32[10,2]"});
   // Dict leaves are named by their key path; the axis_size argument is listed.
   auto hd = [](const Dict& d) { return d["w"]; };
   Dict d{{"w", jnp::ones({3})}, {"b", jnp::ones({4})}};
-  expect_error<ValueError>([&] { vmap(hd, 0, 0, std::nullopt, 5)(d); },
-                           {"axis 0 of args[0]['b'] of type float32[4]",
-                            "axis 0 of args[0]['w'] of type float32[3]",
-                            "the axis_size argument to vmap is 5"});
+  expect_error<ValueError>(
+      [&] { vmap(hd, 0, 0, std::nullopt, 5)(d); },
+      {"axis 0 of args[0]['b'] of type float32[4]", "axis 0 of args[0]['w'] of type float32[3]",
+       "the axis_size argument to vmap is 5"});
 }
 
 TEST(VmapErrors, InAxesNotAPrefix) {
   auto f = [](const Array& x) { return x; };
-  expect_error<ValueError>([&] { vmap(f, {0, 0})(jnp::ones({3})); },
-                           {"len(in_axes)=2, len(args)=1"});
+  expect_error<ValueError>(
+      [&] {
+        vmap(f, {0, 0})(jnp::ones({3}));
+      },
+      {"len(in_axes)=2, len(args)=1"});
   auto g = [](const std::tuple<Array, Array>& t) { return std::get<0>(t); };
   expect_error<ValueError>(
-      [&] { vmap(g, AxisSpec::sequence({{0, 0, 0}}))(std::make_tuple(jnp::ones({3}), jnp::ones({3}))); },
+      [&] {
+        vmap(g, AxisSpec::sequence({{0, 0, 0}}))(std::make_tuple(jnp::ones({3}), jnp::ones({3})));
+      },
       {"vmap in_axes specification must be a tree prefix of the corresponding value",
        "in_axes[0]"});
 }
 
 TEST(VmapErrors, RankTooSmall) {
   auto f = [](const Array& x) { return x; };
-  expect_error<ValueError>([&] { vmap(f, 2)(jnp::ones({4, 5})); },
-                           {"vmap was requested to map its argument along axis 2, which implies "
-                            "that its rank should be at least 3, but is only 2 (its shape is "
-                            "(4, 5))"});
-  expect_error<ValueError>([&] { vmap(f, -3)(jnp::ones({4, 5})); },
-                           {"along axis -3, which implies that its rank should be at least 3"});
+  expect_error<ValueError>(
+      [&] {
+        vmap(f, 2)(jnp::ones({4, 5}));
+      },
+      {"vmap was requested to map its argument along axis 2, which implies "
+       "that its rank should be at least 3, but is only 2 (its shape is "
+       "(4, 5))"});
+  expect_error<ValueError>(
+      [&] {
+        vmap(f, -3)(jnp::ones({4, 5}));
+      },
+      {"along axis -3, which implies that its rank should be at least 3"});
 }
 
 TEST(VmapErrors, MappedOutputWithOutAxesNone) {

@@ -32,6 +32,13 @@ struct VmapCheck {
   bool empty_batch = true;
 };
 
+// Checks with a tolerance for floating results.
+inline VmapCheck within(double tol) {
+  VmapCheck c;
+  c.tol = tol;
+  return c;
+}
+
 // Random array helpers for generators.
 inline Array random_array(std::mt19937_64& rng, const Shape& shape, DType dtype, double lo = -2,
                           double hi = 2) {
@@ -48,6 +55,23 @@ inline Array random_array(std::mt19937_64& rng, const Shape& shape, DType dtype,
   }
   for (double& x : v) x = std::floor(x);
   return lax::convert_element_type(Array::from_vector(v, shape), dtype);
+}
+
+// One argument of a generator: a random array of this shape and dtype, within [lo, hi)
+// (integers are floor(uniform(lo, hi)), so in [lo, hi - 1]).
+struct ArgSpec {
+  Shape shape;
+  DType dtype;
+  double lo = -2, hi = 2;
+};
+// A generator of one random array per ArgSpec.
+inline Gen gen(std::vector<ArgSpec> specs) {
+  return [specs](uint64_t seed) {
+    std::mt19937_64 rng(seed * 7919 + 17);
+    std::vector<Array> args;
+    for (const ArgSpec& s : specs) args.push_back(random_array(rng, s.shape, s.dtype, s.lo, s.hi));
+    return args;
+  };
 }
 
 namespace detail {
@@ -95,15 +119,15 @@ inline Array stack_at(const std::vector<Array>& xs, int axis, const Array& examp
     std::vector<int64_t> shape(example.shape().begin(), example.shape().end());
     int a = axis < 0 ? axis + static_cast<int>(shape.size()) + 1 : axis;
     shape.insert(shape.begin() + a, 0);
-    return lax::convert_element_type(numpy::zeros(Shape(shape), example.dtype()),
-                                     example.dtype(), example.weak_type());
+    return lax::convert_element_type(numpy::zeros(Shape(shape), example.dtype()), example.dtype(),
+                                     example.weak_type());
   }
   return numpy::stack(xs, axis);
 }
 
 // The batched argument: the examples' values stacked along `axis`, or example 0's value.
-inline Array batched_arg(const std::vector<std::vector<Array>>& examples, size_t arg,
-                         BatchDim axis, int64_t size) {
+inline Array batched_arg(const std::vector<std::vector<Array>>& examples, size_t arg, BatchDim axis,
+                         int64_t size) {
   if (!axis) return examples[0][arg];
   std::vector<Array> xs;
   for (int64_t b = 0; b < size; ++b) xs.push_back(examples[static_cast<size_t>(b)][arg]);

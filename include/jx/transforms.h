@@ -88,8 +88,8 @@ Vmapped<std::decay_t<F>> vmap(F&& f, AxisSpec in_axes = 0, AxisSpec out_axes = 0
                               std::optional<std::string> axis_name = std::nullopt,
                               std::optional<int64_t> axis_size = std::nullopt) {
   return Vmapped<std::decay_t<F>>(
-      std::forward<F>(f), VmapOptions{std::move(in_axes), std::move(out_axes),
-                                      std::move(axis_name), axis_size});
+      std::forward<F>(f),
+      VmapOptions{std::move(in_axes), std::move(out_axes), std::move(axis_name), axis_size});
 }
 
 }  // namespace jx

@@ -59,8 +59,8 @@ int resolve_in_axis(int axis, const Array& x) {
   for (size_t i = 0; i < leaves.size(); ++i) {
     if (!dims[i]) continue;
     int64_t size = leaves[i].shape()[*dims[i]];
-    auto it = std::find_if(counts.begin(), counts.end(),
-                           [&](const auto& c) { return c.first == size; });
+    auto it =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == size; });
     if (it == counts.end()) {
       counts.push_back({size, 1});
       first_leaf[size] = i;
@@ -74,14 +74,13 @@ int resolve_in_axis(int axis, const Array& x) {
   for (size_t k = 0; k < counts.size(); ++k) {
     auto [size, count] = counts[k];
     size_t i = first_leaf[size];
-    std::string where = "axis " + std::to_string(*spec_axes[i]) + " of " + paths[i] +
-                        " of type " + type_str(leaves[i].aval());
+    std::string where = "axis " + std::to_string(*spec_axes[i]) + " of " + paths[i] + " of type " +
+                        type_str(leaves[i].aval());
     if (count == 1) {
       msg += "  * one axis had size " + std::to_string(size) + ": " + where + ";\n";
     } else {
-      msg += std::string("  * ") + (k == 0 ? "most" : "some") + " axes (" +
-             std::to_string(count) + " of them) had size " + std::to_string(size) + ", e.g. " +
-             where + ";\n";
+      msg += std::string("  * ") + (k == 0 ? "most" : "some") + " axes (" + std::to_string(count) +
+             " of them) had size " + std::to_string(size) + ", e.g. " + where + ";\n";
     }
   }
   if (axis_size) {
@@ -123,16 +122,14 @@ int64_t mapped_axis_size(const std::vector<Array>& leaves, const std::vector<Bat
 
 }  // namespace
 
-VmapCall::VmapCall(const VmapOptions& options, std::vector<Array>& leaves,
-                   const TreeDef& in_def) {
+VmapCall::VmapCall(const VmapOptions& options, std::vector<Array>& leaves, const TreeDef& in_def) {
   int nargs = in_def.kind() == NodeKind::kTuple ? in_def.nodes()[0].arity : 1;
   if (options.in_axes.kind() == AxisSpec::Kind::kSequence &&
       static_cast<int>(options.in_axes.children().size()) != nargs) {
     throw ValueError(
         "vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
         "positional arguments passed to the function, but got len(in_axes)=" +
-        std::to_string(options.in_axes.children().size()) + ", len(args)=" +
-        std::to_string(nargs));
+        std::to_string(options.in_axes.children().size()) + ", len(args)=" + std::to_string(nargs));
   }
   std::vector<std::optional<int>> spec_axes =
       tree::broadcast_prefix(options.in_axes, in_def, "vmap in_axes");
@@ -145,8 +142,8 @@ VmapCall::VmapCall(const VmapOptions& options, std::vector<Array>& leaves,
     if (spec_axes[i]) dims[i] = resolve_in_axis(*spec_axes[i], leaves[i]);
   }
   int64_t size = mapped_axis_size(leaves, dims, spec_axes, in_def, options.axis_size);
-  state_ = std::make_unique<VmapState>(current_trace(),
-                                       AxisData{size, options.axis_name.value_or("")});
+  state_ =
+      std::make_unique<VmapState>(current_trace(), AxisData{size, options.axis_name.value_or("")});
   for (size_t i = 0; i < leaves.size(); ++i) {
     leaves[i] = state_->trace.box(std::move(leaves[i]), dims[i]);
   }
@@ -156,8 +153,7 @@ VmapCall::VmapCall(const VmapOptions& options, std::vector<Array>& leaves,
 
 VmapCall::~VmapCall() = default;
 
-std::vector<Array> VmapCall::finish(const std::vector<Array>& out_leaves,
-                                    const TreeDef& out_def) {
+std::vector<Array> VmapCall::finish(const std::vector<Array>& out_leaves, const TreeDef& out_def) {
   state_->scope.reset();  // the results' axes are moved under the enclosing trace
   const BatchTrace& trace = state_->trace;
   std::vector<std::optional<int>> out_axes =
@@ -167,15 +163,16 @@ std::vector<Array> VmapCall::finish(const std::vector<Array>& out_leaves,
   outs.reserve(out_leaves.size());
   for (size_t i = 0; i < out_leaves.size(); ++i) {
     if (!out_leaves[i].valid()) {
-      throw ValueError("vmap: the function returned a null jx::Array (default-constructed, "
-                       "never assigned)");
+      throw ValueError(
+          "vmap: the function returned a null jx::Array (default-constructed, "
+          "never assigned)");
     }
     auto [val, dim] = trace.unbox(out_leaves[i]);
     if (!out_axes[i]) {
       if (dim) {
         if (paths.empty()) paths = tree::leaf_paths(out_def, "");
-        throw ValueError("vmap has mapped output (at result" + paths[i] +
-                         ", of shape " + out_leaves[i].shape().str() +
+        throw ValueError("vmap has mapped output (at result" + paths[i] + ", of shape " +
+                         out_leaves[i].shape().str() +
                          " per example) but out_axes is None; use an integer out_axes to "
                          "stack it, or return a value that does not depend on the mapped axis");
       }

@@ -99,6 +99,13 @@ Array matchaxis(const Array& x, BatchDim from, int to, int64_t size) {
   return lax::broadcast_in_dim(x, Shape(shape), dims);
 }
 
+std::vector<int64_t> batched_axes(const std::vector<int64_t>& axes, int64_t bdim) {
+  std::vector<int64_t> out;
+  out.reserve(axes.size());
+  for (int64_t a : axes) out.push_back(batched_axis(a, bdim));
+  return out;
+}
+
 size_t first_mapped(std::span<const BatchDim> dims) {
   for (size_t i = 0; i < dims.size(); ++i) {
     if (dims[i]) return i;

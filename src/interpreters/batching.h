@@ -62,6 +62,10 @@ Array matchaxis(const Array& x, BatchDim from, int to, int64_t size);
 inline Array bdim_at_front(const Array& x, BatchDim from, int64_t size) {
   return matchaxis(x, from, 0, size);
 }
+// Where axis `axis` of one example sits in the value batched along `bdim` (JAX rules' common
+// "axis + (axis >= bdim)"), for one axis or a list.
+inline int64_t batched_axis(int64_t axis, int64_t bdim) { return axis < bdim ? axis : axis + 1; }
+std::vector<int64_t> batched_axes(const std::vector<int64_t>& axes, int64_t bdim);
 // The batch size of the first mapped operand.
 int64_t batch_size(std::span<const Array> args, std::span<const BatchDim> dims);
 // Index of the first mapped operand.

@@ -8,9 +8,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
-#include "interpreters/batching.h"
 #include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
@@ -178,8 +178,8 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
         if (in[0].shape() == in[1].shape()) {
           map_binary(typed_data<T>(in[0]), typed_data<T>(in[1]), mutable_data<R>(result), n, f);
         } else if (n > 0) {
-          broadcast_binary(typed_data<T>(in[0]), in[0].shape(), typed_data<T>(in[1]),
-                           in[1].shape(), mutable_data<R>(result), result.shape(), f);
+          broadcast_binary(typed_data<T>(in[0]), in[0].shape(), typed_data<T>(in[1]), in[1].shape(),
+                           mutable_data<R>(result), result.shape(), f);
         }
       }
     });

@@ -20,16 +20,16 @@ namespace {
   for (size_t i = 0; i < names.size(); ++i) bound += (i ? ", '" : "'") + names[i] + "'";
   throw NameError("unbound axis name: " + name +
                   ". The following axis names (e.g. defined by pmap) are available to "
-                  "collective operations: " + bound + "]");
+                  "collective operations: " +
+                  bound + "]");
 }
 
 const std::string& axis_name(const Params& params) { return params.get<std::string>("axis_name"); }
 
 ImplRule unbound_impl() {
-  return [](std::span<const Array>, const Params& params,
-            std::span<const ShapedArray>) -> std::vector<Array> {
-    throw_unbound(axis_name(params));
-  };
+  return
+      [](std::span<const Array>, const Params& params,
+         std::span<const ShapedArray>) -> std::vector<Array> { throw_unbound(axis_name(params)); };
 }
 
 // psum/pmax/pmin: reduce over the batch axis when the name is this vmap's (the result is the
@@ -49,8 +49,8 @@ BatchRule reducer_over_axis(Prim p, Array (*reduce)(const Array&, const std::vec
   };
 }
 
-void def_reducer(Prim p, DTypeClass cls,
-                 Array (*reduce)(const Array&, const std::vector<int64_t>&), bool scale) {
+void def_reducer(Prim p, DTypeClass cls, Array (*reduce)(const Array&, const std::vector<int64_t>&),
+                 bool scale) {
   PrimitiveRules& r = mutable_rules(p);
   std::string_view name = primitive_name(p);
   r.abstract_eval = [name, cls](std::span<const ShapedArray> in, const Params&) {

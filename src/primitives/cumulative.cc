@@ -41,7 +41,7 @@ void def_cumulative(Prim p, cpu::ReduceOp op) {
     const int d = *dims[0];
     const int64_t axis = params.get_int("axis");
     Params q = params;
-    q.set("axis", axis < d ? axis : axis + 1);
+    q.set("axis", batching::batched_axis(axis, d));
     return batching::one(bind1(p, in, q), d);
   };
 }

@@ -321,9 +321,7 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> dot_general_batch_rule(
   const DimNumbers dn(params);
   // An example's dim numbers in the batched operand whose batch dim is at b.
   auto shift = [](const std::vector<int64_t>& v, BatchDim b) {
-    std::vector<int64_t> out;
-    for (int64_t d : v) out.push_back(b && d >= *b ? d + 1 : d);
-    return out;
+    return b ? batching::batched_axes(v, *b) : v;
   };
   std::vector<int64_t> lc = shift(dn.lc, dims[0]), rc = shift(dn.rc, dims[1]);
   std::vector<int64_t> lb = shift(dn.lb, dims[0]), rb = shift(dn.rb, dims[1]);

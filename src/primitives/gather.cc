@@ -750,13 +750,6 @@ std::vector<Array> scatter_impl(std::span<const Array> in, const Params& p,
 // becomes a batch dim of the indices (and, if the operand is mapped too, a batching dim pairing
 // the two). Only an indices batch dim on the index-vector (last) axis is moved, to the front.
 
-// v with every dim >= at renumbered for a new dim inserted at `at`.
-Dims shifted(const Dims& v, int64_t at) {
-  Dims out = v;
-  for (int64_t& d : out) d += d >= at ? 1 : 0;
-  return out;
-}
-
 // Inserts x into the sorted v; returns where.
 size_t insert_sorted(Dims& v, int64_t x) {
   auto it = std::lower_bound(v.begin(), v.end(), x);
@@ -809,24 +802,24 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> gather_batch(std::span<cons
     const int b = *dims[0];
     const size_t k = window_dims_before(b, collapsed, operand_batching);
     out_dim = window_position(offset, k);
-    offset = shifted(offset, out_dim);
+    offset = batching::batched_axes(offset, out_dim);
     offset.insert(offset.begin() + ptrdiff_t(k), out_dim);
-    collapsed = shifted(collapsed, b);
-    start_index_map = shifted(start_index_map, b);
-    operand_batching = shifted(operand_batching, b);
+    collapsed = batching::batched_axes(collapsed, b);
+    start_index_map = batching::batched_axes(start_index_map, b);
+    operand_batching = batching::batched_axes(operand_batching, b);
     sizes.insert(sizes.begin() + b, axis.size);
   } else {
     int64_t ib;
     std::tie(indices, ib) = indices_batch_dim(in[1], *dims[1]);
     const int64_t out_rank = int64_t(offset.size()) + indices.ndim() - 2;
     out_dim = batch_position(offset, out_rank, ib);
-    offset = shifted(offset, out_dim);
-    indices_batching = shifted(indices_batching, ib);
+    offset = batching::batched_axes(offset, out_dim);
+    indices_batching = batching::batched_axes(indices_batching, ib);
     if (dims[0]) {
       const int b = *dims[0];
-      collapsed = shifted(collapsed, b);
-      start_index_map = shifted(start_index_map, b);
-      operand_batching = shifted(operand_batching, b);
+      collapsed = batching::batched_axes(collapsed, b);
+      start_index_map = batching::batched_axes(start_index_map, b);
+      operand_batching = batching::batched_axes(operand_batching, b);
       const size_t j = insert_sorted(operand_batching, b);
       indices_batching.insert(indices_batching.begin() + ptrdiff_t(j), ib);
       sizes.insert(sizes.begin() + b, std::min<int64_t>(1, axis.size));
@@ -859,21 +852,21 @@ BatchRule scatter_batch(Prim prim) {
       // The batch dim is a whole-size window dim of the operand and of the updates.
       const size_t k = window_dims_before(b, inserted, operand_batching);
       ub = window_position(window, k);
-      window = shifted(window, ub);
+      window = batching::batched_axes(window, ub);
       window.insert(window.begin() + ptrdiff_t(k), ub);
-      operand_batching = shifted(operand_batching, b);
+      operand_batching = batching::batched_axes(operand_batching, b);
     } else {
       int64_t ib;
       std::tie(indices, ib) = indices_batch_dim(in[1], *dims[1]);
       ub = batch_position(window, updates_rank, ib);
-      window = shifted(window, ub);
-      operand_batching = shifted(operand_batching, b);
-      indices_batching = shifted(indices_batching, ib);
+      window = batching::batched_axes(window, ub);
+      operand_batching = batching::batched_axes(operand_batching, b);
+      indices_batching = batching::batched_axes(indices_batching, ib);
       const size_t j = insert_sorted(operand_batching, b);
       indices_batching.insert(indices_batching.begin() + ptrdiff_t(j), ib);
     }
-    inserted = shifted(inserted, b);
-    to_operand = shifted(to_operand, b);
+    inserted = batching::batched_axes(inserted, b);
+    to_operand = batching::batched_axes(to_operand, b);
     updates = batching::matchaxis(updates, dims[2], int(ub), axis.size);
     Params q = p;
     q.set("update_window_dims", window);

@@ -112,7 +112,7 @@ BatchRule reduce_batch_rule(Prim p) {
     int before = 0;
     for (int64_t a : params.get_ints("axes")) {
       before += a < d;
-      axes.push_back(a < d ? a : a + 1);
+      axes.push_back(batching::batched_axis(a, d));
     }
     Params q = params;
     q.set("axes", std::move(axes));

@@ -270,7 +270,7 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> sort_batch_rule(std::span<c
   }
   const int64_t dimension = params.get_int("dimension");
   Params q = params;
-  q.set("dimension", dimension < d ? dimension : dimension + 1);
+  q.set("dimension", batching::batched_axis(dimension, d));
   std::vector<Array> outs = bind(Prim::sort, aligned, q);
   return {std::move(outs), std::vector<BatchDim>(in.size(), d)};
 }

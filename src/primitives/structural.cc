@@ -307,14 +307,6 @@ std::vector<Array> rev_impl(std::span<const Array> in, const Params& params,
 
 // ---- batch rules ------------------------------------------------------------------------------
 
-// An example's axis d as an axis of the batched operand, whose batch axis is at `bdim`.
-int64_t past(int64_t d, int bdim) { return d < bdim ? d : d + 1; }
-Ints past_all(const Ints& dims, int bdim) {
-  Ints out;
-  for (int64_t d : dims) out.push_back(past(d, bdim));
-  return out;
-}
-
 // The batch axis goes first; every other axis keeps its per-example destination.
 std::pair<std::vector<Array>, std::vector<BatchDim>> transpose_batch(std::span<const Array> in,
                                                                      std::span<const BatchDim> dims,
@@ -322,7 +314,7 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> transpose_batch(std::span<c
                                                                      const AxisData&) {
   int d = *dims[0];
   Ints perm{d};
-  for (int64_t p : params.get_ints("permutation")) perm.push_back(past(p, d));
+  for (int64_t p : params.get_ints("permutation")) perm.push_back(batching::batched_axis(p, d));
   return batching::one(lax::transpose(in[0], perm), 0);
 }
 
@@ -366,7 +358,7 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> squeeze_batch(std::span<con
   const Ints& sq = params.get_ints("dimensions");
   const auto before =
       static_cast<int>(std::count_if(sq.begin(), sq.end(), [&](int64_t a) { return a < d; }));
-  return batching::one(lax::squeeze(in[0], past_all(sq, d)), d - before);
+  return batching::one(lax::squeeze(in[0], batching::batched_axes(sq, d)), d - before);
 }
 
 std::pair<std::vector<Array>, std::vector<BatchDim>> rev_batch(std::span<const Array> in,
@@ -374,7 +366,8 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> rev_batch(std::span<const A
                                                                const Params& params,
                                                                const AxisData&) {
   const int d = *dims[0];
-  return batching::one(lax::rev(in[0], past_all(params.get_ints("dimensions"), d)), d);
+  return batching::one(lax::rev(in[0], batching::batched_axes(params.get_ints("dimensions"), d)),
+                       d);
 }
 
 // The batch axis lands right after the result position of the operand axis before it (at 0 when

@@ -18,9 +18,9 @@
 #endif
 
 #include "backend/cpu/special_math.h"
+#include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
-#include "interpreters/batching.h"
 #include "primitives/rule_helpers.h"
 
 namespace jx::primitives {

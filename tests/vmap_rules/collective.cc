@@ -21,11 +21,15 @@ TEST(VmapRules, CollectivesOverEveryAxis) {
   std::mt19937_64 rng(7);
   Array base = random_array(rng, {5, 4}, DType::float32);  // examples along axis 0
   auto f = [](const Array& v) {
-    return std::vector<Array>{lax::psum(v, "b"), lax::pmean(v, "b"), lax::pmax(v, "b"),
-                              lax::pmin(v, "b"), lax::all_gather(v, "b"),
-                              lax::all_gather(v, "b", 1), lax::all_gather(v, "b", 0, true),
-                              v * 0.0f + lax::convert_element_type(lax::axis_index("b"),
-                                                                  DType::float32)};
+    return std::vector<Array>{
+        lax::psum(v, "b"),
+        lax::pmean(v, "b"),
+        lax::pmax(v, "b"),
+        lax::pmin(v, "b"),
+        lax::all_gather(v, "b"),
+        lax::all_gather(v, "b", 1),
+        lax::all_gather(v, "b", 0, true),
+        v * 0.0f + lax::convert_element_type(lax::axis_index("b"), DType::float32)};
   };
   for (int in_axis : {0, 1, -1}) {
     Array x = in_axis == 0 ? base : jnp::moveaxis(base, 0, in_axis);
@@ -71,10 +75,9 @@ TEST(VmapRules, CollectivesThroughInnerVmaps) {
   std::mt19937_64 rng(11);
   Array x = random_array(rng, {2, 3, 4}, DType::float32);  // outer 'o', inner 'n', then data
   auto f = [](const Array& v) {
-    return std::vector<Array>{lax::psum(v, "o"), lax::pmax(v, "n"), lax::pmin(v, "o"),
-                              lax::all_gather(v, "o"),
-                              v * 0.0f + lax::convert_element_type(lax::axis_index("o"),
-                                                                  DType::float32)};
+    return std::vector<Array>{
+        lax::psum(v, "o"), lax::pmax(v, "n"), lax::pmin(v, "o"), lax::all_gather(v, "o"),
+        v * 0.0f + lax::convert_element_type(lax::axis_index("o"), DType::float32)};
   };
   for (int inner_axis : {0, 1}) {
     Array xi = inner_axis == 0 ? x : jnp::moveaxis(x, 1, 2);  // inner axis within each outer

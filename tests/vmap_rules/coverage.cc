@@ -16,9 +16,8 @@ class EveryRuleExercised : public ::testing::Environment {
       Prim p = static_cast<Prim>(i);
       // iota has no operands, so it is never mapped and has no batch rule (as in JAX).
       if (p == Prim::iota) continue;
-      EXPECT_GT(batching::rule_calls(p), 0)
-          << primitive_name(p) << " (" << primitive_family(p)
-          << "): no check_vmap test exercised its batch rule";
+      EXPECT_GT(batching::rule_calls(p), 0) << primitive_name(p) << " (" << primitive_family(p)
+                                            << "): no check_vmap test exercised its batch rule";
     }
   }
 };

@@ -20,11 +20,6 @@ constexpr double kSumTol = 1e-5;
 std::string dname(DType d) { return std::string(dtype_name(d)); }
 std::string tstr(const std::vector<int64_t>& v) { return Shape(v).str(); }
 double tol_for(DType d) { return d == D::float32 || d == D::float64 ? kSumTol : 0; }
-testing::VmapCheck tol(double t) {
-  testing::VmapCheck c;
-  c.tol = t;
-  return c;
-}
 
 // Random arrays of the given shapes, all of one dtype.
 testing::Gen gen_arrays(std::vector<Shape> shapes, DType dtype, double lo = -2, double hi = 2) {
@@ -60,14 +55,14 @@ TEST(VmapRulesReduce, Reductions) {
         R f = op.f;
         check_vmap(std::string(op.name) + " " + dname(dt) + " axes=" + tstr(axes),
                    fn1([f, axes](const std::vector<Array>& a) { return f(a[0], axes); }),
-                   gen_arrays({Shape{2, 3, 4}}, dt), tol(op.exact ? 0 : tol_for(dt)));
+                   gen_arrays({Shape{2, 3, 4}}, dt), testing::within(op.exact ? 0 : tol_for(dt)));
       }
     }
   }
   // A rank-1 operand reduced to a scalar.
   check_vmap("reduce_sum rank 1",
              fn1([](const std::vector<Array>& a) { return lax::reduce_sum(a[0], {0}); }),
-             gen_arrays({Shape{5}}, D::float32), tol(kSumTol));
+             gen_arrays({Shape{5}}, D::float32), testing::within(kSumTol));
 }
 
 TEST(VmapRulesReduce, ArgReductions) {
@@ -107,7 +102,7 @@ TEST(VmapRulesReduce, Cumulative) {
           check_vmap(std::string(op.name) + " " + dname(dt) + " axis=" + std::to_string(axis) +
                          (reverse ? " reverse" : ""),
                      fn1([=](const std::vector<Array>& a) { return f(a[0], axis, reverse); }),
-                     gen_arrays({Shape{2, 3, 4}}, dt), tol(op.exact ? 0 : tol_for(dt)));
+                     gen_arrays({Shape{2, 3, 4}}, dt), testing::within(op.exact ? 0 : tol_for(dt)));
         }
       }
     }
@@ -138,7 +133,7 @@ TEST(VmapRulesDot, DotGeneral) {
       check_vmap(
           std::string("dot_general ") + c.name + " " + dname(dt),
           fn1([dn](const std::vector<Array>& a) { return lax::dot_general(a[0], a[1], dn); }),
-          gen_arrays({c.lhs, c.rhs}, dt), tol(tol_for(dt)));
+          gen_arrays({c.lhs, c.rhs}, dt), testing::within(tol_for(dt)));
     }
   }
   // preferred_element_type is kept: int32 accumulated in float32, float32 in float64.
@@ -149,7 +144,7 @@ TEST(VmapRulesDot, DotGeneral) {
                fn1([mm, out](const std::vector<Array>& a) {
                  return lax::dot_general(a[0], a[1], mm, out);
                }),
-               gen_arrays({Shape{2, 3}, Shape{3, 4}}, in), tol(tol_for(out)));
+               gen_arrays({Shape{2, 3}, Shape{3, 4}}, in), testing::within(tol_for(out)));
   }
 }
 
@@ -231,8 +226,8 @@ TEST(VmapRulesJnp, ReductionsAndScans) {
   for (const Case& c : cases) {
     F f = c.f;
     auto fn = fn1([f](const std::vector<Array>& a) { return f(a[0]); });
-    check_vmap(std::string(c.name) + " float32", fn, gen, tol(c.exact ? 0 : kSumTol));
-    check_vmap(std::string(c.name) + " int32", fn, geni, tol(c.exact ? 0 : kSumTol));
+    check_vmap(std::string(c.name) + " float32", fn, gen, testing::within(c.exact ? 0 : kSumTol));
+    check_vmap(std::string(c.name) + " int32", fn, geni, testing::within(c.exact ? 0 : kSumTol));
   }
 }
 
@@ -287,7 +282,7 @@ TEST(VmapRulesJnp, Products) {
     for (DType dt : {D::float32, D::int32}) {
       check_vmap(std::string("jnp.") + c.name + " " + dname(dt),
                  fn1([f](const std::vector<Array>& a) { return f(a[0], a[1]); }),
-                 gen_arrays({c.a, c.b}, dt), tol(tol_for(dt)));
+                 gen_arrays({c.a, c.b}, dt), testing::within(tol_for(dt)));
     }
   }
 }

@@ -17,62 +17,11 @@ using testing::VmapCheck;
 using D = DType;
 using GSM = lax::GatherScatterMode;
 
-struct Arg {
-  Shape shape;
-  DType dtype;
-  double lo = -2, hi = 2;
-};
-
-// One random array per Arg (integers are floor(uniform(lo, hi)), so in [lo, hi - 1]).
-testing::Gen gen(std::vector<Arg> args) {
-  return [args](uint64_t seed) {
-    std::mt19937_64 rng(seed * 7919 + 17);
-    std::vector<Array> out;
-    for (const Arg& a : args) out.push_back(random_array(rng, a.shape, a.dtype, a.lo, a.hi));
-    return out;
-  };
-}
+using testing::ArgSpec;
+using testing::gen;
 
 // A scalar start index that may be negative or past the end (both are clamped or wrapped).
-Arg index_arg(D dtype = D::int32, double lo = -6, double hi = 7) { return {{}, dtype, lo, hi}; }
-
-// The jnp-level tests also bind primitives of other families (reshape, select_n, ...): a check
-// whose function needs a batch rule that does not exist yet is left out (and named), and the
-// test is then reported as skipped.
-bool other_rules_missing(const testing::Fn& f, const testing::Gen& g) {
-  std::vector<Array> ex = g(0);
-  std::vector<Array> args, nested;
-  for (const Array& a : ex) args.push_back(numpy::stack({a, a}, 0));
-  for (const Array& a : args) nested.push_back(numpy::stack({a, a}, 0));
-  try {
-    vmap(f)(args);
-    vmap(vmap(f))(nested);
-  } catch (const std::exception& e) {
-    std::string msg = e.what();
-    if (msg.find("has no batching rule yet") == std::string::npos) return false;
-    return true;
-  }
-  return false;
-}
-
-class JnpChecks {
- public:
-  void operator()(const std::string& name, const testing::Fn& f, const testing::Gen& g) {
-    if (other_rules_missing(f, g)) {
-      skipped_ += (skipped_.empty() ? "" : ", ") + name;
-      return;
-    }
-    check_vmap(name, f, g);
-  }
-  std::string skipped() const { return skipped_; }
-
- private:
-  std::string skipped_;
-};
-#define REPORT_SKIPPED(checks)                                                              \
-  if (!checks.skipped().empty()) {                                                          \
-    GTEST_SKIP() << "left out until other families have batch rules: " << checks.skipped(); \
-  }
+ArgSpec index_arg(D dtype = D::int32, double lo = -6, double hi = 7) { return {{}, dtype, lo, hi}; }
 
 // ---- slicing ------------------------------------------------------------------------------
 
@@ -92,9 +41,7 @@ TEST(VmapRulesSlicing, Pad) {
   auto pad = [](std::vector<lax::PadConfig> config) {
     return fn1([config](const std::vector<Array>& a) { return lax::pad(a[0], a[1], config); });
   };
-  // A padding value that varies per example selects with select_n, whose own batch rule (of the
-  // elementwise family) the nested check needs.
-  VmapCheck opt{.tol = 0, .never_mapped = {}, .nested = rules(Prim::select_n).batch != nullptr};
+  VmapCheck opt;
   check_vmap("pad f32 lo/hi", pad({{1, 2, 0}, {0, 1, 0}}),
              gen({{{2, 3}, D::float32}, {{}, D::float32}}), opt);
   check_vmap("pad i32 interior and negative", pad({{-1, 1, 0}, {2, -1, 2}}),
@@ -160,7 +107,7 @@ struct GatherCase {
   const char* name;
   lax::GatherDimensionNumbers dn;
   std::vector<int64_t> slice_sizes;
-  Arg operand, indices;
+  ArgSpec operand, indices;
 };
 
 TEST(VmapRulesGather, Gather) {
@@ -206,7 +153,7 @@ TEST(VmapRulesGather, Gather) {
 struct ScatterCase {
   const char* name;
   lax::ScatterDimensionNumbers dn;
-  Arg operand, indices, updates;
+  ArgSpec operand, indices, updates;
 };
 
 TEST(VmapRulesGather, Scatter) {
@@ -276,7 +223,9 @@ TEST(VmapRulesGather, Scatter) {
 // ---- numpy indexing under vmap -------------------------------------------------------------
 
 TEST(VmapRulesIndexing, IntegerIndex) {
-  JnpChecks check;
+  auto check = [](const std::string& name, const testing::Fn& f, const testing::Gen& g) {
+    check_vmap(name, f, g);
+  };
   check("x[i]", fn1([](const std::vector<Array>& a) { return a[0][Index(a[1])]; }),
         gen({{{5, 3}, D::float32}, {{}, D::int32, -5, 5}}));
   check("x[:, idx]", fn1([](const std::vector<Array>& a) {
@@ -287,11 +236,12 @@ TEST(VmapRulesIndexing, IntegerIndex) {
           return a[0][{Index(a[1]), slice(1, 3)}];
         }),
         gen({{{4, 5}, D::uint8, 0, 9}, {{}, D::int64, -4, 4}}));
-  REPORT_SKIPPED(check);
 }
 
 TEST(VmapRulesIndexing, AtSetAdd) {
-  JnpChecks check;
+  auto check = [](const std::string& name, const testing::Fn& f, const testing::Gen& g) {
+    check_vmap(name, f, g);
+  };
   auto g = gen({{{5, 3}, D::float32}, {{}, D::int32, -5, 5}, {{3}, D::float32}});
   check("x.at(i).set",
         fn1([](const std::vector<Array>& a) { return a[0].at(Index(a[1])).set(a[2]); }), g);
@@ -310,11 +260,12 @@ TEST(VmapRulesIndexing, AtSetAdd) {
           return lax::dynamic_update_slice(weak, a[1], {a[2]});
         }),
         gen({{{5}, D::float32}, {{2}, D::float32}, index_arg()}));
-  REPORT_SKIPPED(check);
 }
 
 TEST(VmapRulesIndexing, TakeAndTakeAlongAxis) {
-  JnpChecks check;
+  auto check = [](const std::string& name, const testing::Fn& f, const testing::Gen& g) {
+    check_vmap(name, f, g);
+  };
   auto g = gen({{{3, 4}, D::float32}, {{2}, D::int32, -5, 6}});
   check("take axis 1", fn1([](const std::vector<Array>& a) { return numpy::take(a[0], a[1], 1); }),
         g);
@@ -324,11 +275,12 @@ TEST(VmapRulesIndexing, TakeAndTakeAlongAxis) {
   check("take_along_axis",
         fn1([](const std::vector<Array>& a) { return numpy::take_along_axis(a[0], a[1], 1); }),
         gen({{{3, 4}, D::int32}, {{3, 2}, D::int32, 0, 4}}));
-  REPORT_SKIPPED(check);
 }
 
 TEST(VmapRulesIndexing, ConcatenateStackPadSplit) {
-  JnpChecks check;
+  auto check = [](const std::string& name, const testing::Fn& f, const testing::Gen& g) {
+    check_vmap(name, f, g);
+  };
   check("jnp.concatenate", fn1([](const std::vector<Array>& a) {
           return numpy::concatenate({a[0], a[1]}, 1);
         }),
@@ -347,7 +299,6 @@ TEST(VmapRulesIndexing, ConcatenateStackPadSplit) {
         return numpy::split(a[0], std::vector<int64_t>{1, 3}, 1);
       },
       gen({{{2, 4}, D::float32}}));
-  REPORT_SKIPPED(check);
 }
 
 }  // namespace

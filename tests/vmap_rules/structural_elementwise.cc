@@ -13,21 +13,8 @@ using testing::fn1;
 using testing::random_array;
 using D = DType;
 
-struct ArgSpec {
-  Shape shape;
-  DType dtype;
-  double lo = -2, hi = 2;
-};
-
-// Random arguments of the given shapes and dtypes.
-testing::Gen gen(std::vector<ArgSpec> specs) {
-  return [specs](uint64_t seed) {
-    std::mt19937_64 rng(seed * 7919 + 17);
-    std::vector<Array> args;
-    for (const ArgSpec& s : specs) args.push_back(random_array(rng, s.shape, s.dtype, s.lo, s.hi));
-    return args;
-  };
-}
+using testing::ArgSpec;
+using testing::gen;
 
 const std::vector<DType> kDTypes = {D::float32, D::int32, D::bool_, D::float64};
 

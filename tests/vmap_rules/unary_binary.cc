@@ -26,45 +26,89 @@ testing::Gen gen_for(const Op& op, int arity) {
   return [op, arity](uint64_t seed) {
     std::mt19937_64 rng(seed * 7919 + 17);
     std::vector<Array> args;
-    for (int i = 0; i < arity; ++i) args.push_back(random_array(rng, {2, 3}, op.dtype, op.lo, op.hi));
+    for (int i = 0; i < arity; ++i)
+      args.push_back(random_array(rng, {2, 3}, op.dtype, op.lo, op.hi));
     return args;
   };
 }
 
-#define U(fn, ...) Op{#fn, [](const std::vector<Array>& a) { return lax::fn(a[0]); }, __VA_ARGS__}
+#define U(fn, ...)                                                               \
+  Op {                                                                           \
+#fn, [](const std::vector <Array>& a) { return lax::fn(a[0]); }, __VA_ARGS__ \
+  }
 TEST(VmapRules, Unary) {
   using D = DType;
   std::vector<Op> ops = {
-      U(neg, D::float32),     U(abs, D::int32),        U(sign, D::float32),
-      U(floor, D::float32),   U(ceil, D::float32),     U(round, D::float64),
-      U(exp, D::float32, -2, 2, kUlps),     U(exp2, D::float32, -2, 2, kUlps),     U(log, D::float32, 0.1, 3, kUlps),
-      U(log1p, D::float32, -2, 2, kUlps),   U(expm1, D::float32, -2, 2, kUlps),    U(sqrt, D::float32, 0, 4, kUlps),
-      U(rsqrt, D::float32, 0.1, 4, kUlps), U(cbrt, D::float64, -2, 2, kUlps), U(sin, D::float32, -2, 2, kUlps),
-      U(cos, D::float32, -2, 2, kUlps),     U(tan, D::float32, -2, 2, kUlps),      U(asin, D::float32, -1, 1, kUlps),
-      U(acos, D::float32, -1, 1, kUlps), U(atan, D::float32, -2, 2, kUlps), U(sinh, D::float32, -2, 2, kUlps),
-      U(cosh, D::float32, -2, 2, kUlps),    U(tanh, D::float32, -2, 2, kUlps),     U(asinh, D::float32, -2, 2, kUlps),
-      U(acosh, D::float32, 1, 3, kUlps), U(atanh, D::float32, -0.9, 0.9, kUlps), U(logistic, D::float32, -2, 2, kUlps),
-      U(erf, D::float32, -2, 2, kUlps),     U(erfc, D::float32, -2, 2, kUlps),     U(erf_inv, D::float32, -0.9, 0.9, kUlps),
-      U(lgamma, D::float32, 0.5, 3, kUlps), U(digamma, D::float32, 0.5, 3, kUlps), U(is_finite, D::float32),
+      U(neg, D::float32),
+      U(abs, D::int32),
+      U(sign, D::float32),
+      U(floor, D::float32),
+      U(ceil, D::float32),
+      U(round, D::float64),
+      U(exp, D::float32, -2, 2, kUlps),
+      U(exp2, D::float32, -2, 2, kUlps),
+      U(log, D::float32, 0.1, 3, kUlps),
+      U(log1p, D::float32, -2, 2, kUlps),
+      U(expm1, D::float32, -2, 2, kUlps),
+      U(sqrt, D::float32, 0, 4, kUlps),
+      U(rsqrt, D::float32, 0.1, 4, kUlps),
+      U(cbrt, D::float64, -2, 2, kUlps),
+      U(sin, D::float32, -2, 2, kUlps),
+      U(cos, D::float32, -2, 2, kUlps),
+      U(tan, D::float32, -2, 2, kUlps),
+      U(asin, D::float32, -1, 1, kUlps),
+      U(acos, D::float32, -1, 1, kUlps),
+      U(atan, D::float32, -2, 2, kUlps),
+      U(sinh, D::float32, -2, 2, kUlps),
+      U(cosh, D::float32, -2, 2, kUlps),
+      U(tanh, D::float32, -2, 2, kUlps),
+      U(asinh, D::float32, -2, 2, kUlps),
+      U(acosh, D::float32, 1, 3, kUlps),
+      U(atanh, D::float32, -0.9, 0.9, kUlps),
+      U(logistic, D::float32, -2, 2, kUlps),
+      U(erf, D::float32, -2, 2, kUlps),
+      U(erfc, D::float32, -2, 2, kUlps),
+      U(erf_inv, D::float32, -0.9, 0.9, kUlps),
+      U(lgamma, D::float32, 0.5, 3, kUlps),
+      U(digamma, D::float32, 0.5, 3, kUlps),
+      U(is_finite, D::float32),
       U(bitwise_not, D::int32),
   };
-  for (const Op& op : ops) check_vmap(op.name, fn1(op.f), gen_for(op, 1), {.tol = op.tol});
+  for (const Op& op : ops) check_vmap(op.name, fn1(op.f), gen_for(op, 1), testing::within(op.tol));
 }
 #undef U
 
-#define B(fn, ...) Op{#fn, [](const std::vector<Array>& a) { return lax::fn(a[0], a[1]); }, __VA_ARGS__}
+#define B(fn, ...)                                                                     \
+  Op {                                                                                 \
+#fn, [](const std::vector <Array>& a) { return lax::fn(a[0], a[1]); }, __VA_ARGS__ \
+  }
 TEST(VmapRules, Binary) {
   using D = DType;
   std::vector<Op> ops = {
-      B(add, D::float32),  B(sub, D::int32),   B(mul, D::float32),   B(div, D::float32, 0.5, 2),
-      B(rem, D::float32, 0.5, 3), B(pow, D::float32, 0.5, 2, kUlps), B(max, D::float32),
-      B(min, D::int32),    B(atan2, D::float32, -2, 2, kUlps), B(nextafter, D::float32),
-      B(bitwise_and, D::int32), B(bitwise_or, D::bool_), B(bitwise_xor, D::int32),
-      B(shift_left, D::int32, 0, 8), B(shift_right_logical, D::int32, 0, 8),
-      B(shift_right_arithmetic, D::int32, -8, 8), B(eq, D::int32), B(ne, D::float32),
-      B(lt, D::float32),   B(le, D::int32),    B(gt, D::float32),    B(ge, D::float32),
+      B(add, D::float32),
+      B(sub, D::int32),
+      B(mul, D::float32),
+      B(div, D::float32, 0.5, 2),
+      B(rem, D::float32, 0.5, 3),
+      B(pow, D::float32, 0.5, 2, kUlps),
+      B(max, D::float32),
+      B(min, D::int32),
+      B(atan2, D::float32, -2, 2, kUlps),
+      B(nextafter, D::float32),
+      B(bitwise_and, D::int32),
+      B(bitwise_or, D::bool_),
+      B(bitwise_xor, D::int32),
+      B(shift_left, D::int32, 0, 8),
+      B(shift_right_logical, D::int32, 0, 8),
+      B(shift_right_arithmetic, D::int32, -8, 8),
+      B(eq, D::int32),
+      B(ne, D::float32),
+      B(lt, D::float32),
+      B(le, D::int32),
+      B(gt, D::float32),
+      B(ge, D::float32),
   };
-  for (const Op& op : ops) check_vmap(op.name, fn1(op.f), gen_for(op, 2), {.tol = op.tol});
+  for (const Op& op : ops) check_vmap(op.name, fn1(op.f), gen_for(op, 2), testing::within(op.tol));
 }
 #undef B
 
