@@ -1,0 +1,69 @@
+"""Table of jx vs PyTorch times (minimum over repetitions) for scripts/compare-torch."""
+import json
+import os
+import sys
+
+# (label, jx benchmark, torch workload, torch variant)
+ROWS = [
+    ("W1 predict 1M x 16: vmap", "BM_predict_vmap", "W1_predict", "functorch.vmap"),
+    ("W1 predict: hand-batched", "BM_predict_hand", "W1_predict", "hand_batched"),
+    ("W2 pairwise 2048^2 x 64: nested vmap", "BM_pairwise_vmap", "W2_pairwise",
+     "functorch.vmap(vmap)"),
+    ("W2 pairwise: broadcasting by hand", "BM_pairwise_broadcast", "W2_pairwise",
+     "hand_broadcast"),
+    ("W6 normalize 4096x28x28: vmap out 0", "BM_normalize_vmap", "W6_normalize",
+     "functorch.vmap(out_dims=0)"),
+    ("W6 normalize: vmap out -1 (contiguous)", "BM_normalize_vmap_out_last", "W6_normalize",
+     "functorch.vmap(out_dims=-1)+contiguous"),
+    ("W6 normalize: hand-batched", "BM_normalize_hand", "W6_normalize", "hand_batched"),
+]
+
+
+def load_torch(path):
+    times = {}
+    if not os.path.exists(path):
+        return times
+    with open(path) as f:
+        for line in f:
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if "workload" in d:
+                times[(d["workload"], d["variant"])] = d["seconds_min"] * 1e3
+    return times
+
+
+def load_jx(path):
+    best = {}
+    with open(path) as f:
+        for b in json.load(f)["benchmarks"]:
+            if b.get("run_type") == "aggregate":
+                continue
+            name = b.get("run_name", b["name"]).replace("/real_time", "")
+            scale = {"ms": 1.0, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b["time_unit"]]
+            t = b["real_time"] * scale
+            best[name] = min(best.get(name, t), t)
+    return best
+
+
+def main():
+    out = sys.argv[1]
+    jx = load_jx(os.path.join(out, "jx.json"))
+    torch = load_torch(os.path.join(out, "torch.jsonl"))
+    torch_je = load_torch(os.path.join(out, "torch_jemalloc.jsonl"))
+    print(f'{"workload":42} {"jx ms":>9} {"torch ms":>9} {"ratio":>6} {"+jemalloc":>10} {"ratio":>6}')
+    for label, jx_name, wl, variant in ROWS:
+        j = jx.get(jx_name)
+        t = torch.get((wl, variant))
+        te = torch_je.get((wl, variant))
+        def cell(v):
+            return f"{v:9.2f}" if v is not None else f'{"-":>9}'
+        def ratio(v):
+            return f"{v / j:6.2f}" if v is not None and j else f'{"-":>6}'
+        print(f"{label:42} {cell(j)} {cell(t)} {ratio(t)} {cell(te):>10} {ratio(te)}")
+    print("ratio = torch time / jx time (> 1: jx faster)")
+
+
+if __name__ == "__main__":
+    main()
