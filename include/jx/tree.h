@@ -548,7 +548,10 @@ T map(F&& f, const T& x) {
 // Throws ValueError naming the first place where a tree's structure differs from x's.
 template <class F, PyTree T, PyTree... Rest>
 requires(sizeof...(Rest) > 0) T map(F&& f, const T& x, const Rest&... rest) {
-  auto [xs, def] = flatten(x);
+  // Not a structured binding: clang 14 cannot capture those in the lambda below.
+  std::pair<std::vector<Array>, TreeDef> flat = flatten(x);
+  const std::vector<Array>& xs = flat.first;
+  const TreeDef& def = flat.second;
   std::array<std::pair<std::vector<Array>, TreeDef>, sizeof...(Rest)> others{flatten(rest)...};
   for (size_t i = 0; i < others.size(); ++i) {
     if (!(others[i].second == def)) detail::throw_map_mismatch(def, others[i].second, i + 1);

@@ -167,7 +167,7 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
     if (comparison) return single(ShapedArray{shape, DType::bool_, false});
     return single(ShapedArray{shape, in[0].dtype, all_weak(in)});
   };
-  r.impl = [cls, op](std::span<const Array> in, const Params&, std::span<const ShapedArray> out) {
+  r.impl = [op](std::span<const Array> in, const Params&, std::span<const ShapedArray> out) {
     Array result = make_array(out[0]);
     const int64_t n = result.size();
     dispatch_dtype(in[0].dtype(), [&](auto tag) {

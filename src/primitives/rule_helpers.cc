@@ -64,15 +64,6 @@ void check_arity(std::string_view op, std::span<const ShapedArray> avals, size_t
   }
 }
 
-void check_same_shapes(std::string_view op, std::span<const ShapedArray> avals) {
-  for (const auto& a : avals) {
-    if (!(a.shape == avals[0].shape)) {
-      throw ShapeError(std::string(op) +
-                       " got incompatible shapes for broadcasting: " + shapes_str(avals) + ".");
-    }
-  }
-}
-
 Shape broadcasting_shape(std::string_view op, std::span<const ShapedArray> avals) {
   const ShapedArray* first = nullptr;
   for (const auto& a : avals) {

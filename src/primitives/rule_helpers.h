@@ -21,10 +21,8 @@ enum class DTypeClass { kAny, kNumber, kFloating, kInteger, kIntOrBool, kSignedO
 bool dtype_in_class(DType d, DTypeClass c);
 // Throws DTypeError "exp does not accept dtype int32. Accepted dtypes are subtypes of floating."
 void check_dtype_class(std::string_view op, DType d, DTypeClass c);
-// Throws ShapeError "add got incompatible shapes for broadcasting: (3,), (4,)." unless all
-// avals share a shape, and DTypeError "lax.add requires arguments to have the same dtypes, got
-// float32, int32." unless all share a dtype.
-void check_same_shapes(std::string_view op, std::span<const ShapedArray> avals);
+// Throws DTypeError "lax.add requires arguments to have the same dtypes, got float32, int32."
+// unless all avals share a dtype.
 void check_same_dtypes(std::string_view op, std::span<const ShapedArray> avals);
 // JAX's _broadcasting_shape_rule for lax's n-ary elementwise ops: rank-0 operands broadcast;
 // the others must have one rank (ShapeError "add: arrays must have same number of dimensions,
