@@ -10,6 +10,7 @@
 #include "jx/nn.h"
 #include "jx/numpy.h"
 #include "jx/print.h"
+#include "jx/random.h"
 #include "jx/shape.h"
 #include "jx/transforms.h"
 #include "jx/tree.h"

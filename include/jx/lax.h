@@ -203,4 +203,12 @@ Array all_gather(const Array& x, const std::string& axis_name, int64_t axis = 0,
 // This example's position along the named axis (int32 scalar).
 Array axis_index(const std::string& axis_name);
 
+// ---- random bits -----------------------------------------------------------------------------
+// The Threefry-2x32 hash of the counter words (count1, count2) under the key (key1, key2), all
+// uint32 and broadcasting like a binary op; the primitive jx::random is built on (JAX's
+// threefry2x32_p). threefry2x32(0x13198a2e, 0x03707344, 0x243f6a88, 0x85a308d3) is
+// (0xc4923a9c, 0x483df7a0), the Random123 known-answer test.
+std::pair<Array, Array> threefry2x32(const Array& key1, const Array& key2, const Array& count1,
+                                     const Array& count2);
+
 }  // namespace jx::lax

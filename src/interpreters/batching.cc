@@ -172,7 +172,9 @@ BatchRule broadcasting(Prim p, std::vector<bool> scalar_ok, bool size_one_broadc
         aligned.push_back(matchaxis(args[i], dims[i], target, axis.size));
       }
     }
-    return one(bind1(p, aligned, params), target);
+    std::vector<Array> outs = bind(p, aligned, params);
+    std::vector<BatchDim> out_dims(outs.size(), target);
+    return std::make_pair(std::move(outs), std::move(out_dims));
   };
 }
 

@@ -75,7 +75,8 @@ size_t first_mapped(std::span<const BatchDim> dims);
 // One operand (any others unmapped), elementwise over it: the primitive applies as is and the
 // result keeps the operand's batch dim (JAX's vectorized_batcher).
 BatchRule vectorized(Prim p);
-// Elementwise over operands of one shape (JAX's broadcast_batcher). Operand i may also be a
+// Elementwise over operands of one shape (JAX's broadcast_batcher); every result gets the batch
+// dim. Operand i may also be a
 // scalar where scalar_ok[i] (entries past the end repeat the last one): an unmapped scalar stays
 // a scalar. Mapped operands are aligned to the batch dim of the first mapped full-rank operand.
 // Unmapped full-rank operands get the batch axis as a size-1 axis (a free reshape) when the

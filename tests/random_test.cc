@@ -1,0 +1,121 @@
+// jx::random against JAX's bits: the Random123 known answer for threefry2x32, PRNGKey, split in
+// both schemes, the seed tutorial's dropout matrix (vmap over split keys), and vmap-vs-loop over
+// keys.
+#include <gtest/gtest.h>
+
+#include <jx/jx.h>
+
+#include <sstream>
+
+#include "test_util.h"
+
+namespace jx {
+namespace {
+namespace jnp = numpy;
+using testing::expect_array_eq;
+using testing::expect_error;
+
+Array u32s(std::vector<uint32_t> v, Shape s) { return Array::from_vector(v, s); }
+
+bool same(const Array& a, const Array& b) {
+  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
+         a.to_vector<double>() == b.to_vector<double>();
+}
+
+// Restores the default scheme when a test switches to the legacy one.
+struct LegacyScheme {
+  LegacyScheme() { config::set_threefry_partitionable(false); }
+  ~LegacyScheme() { config::set_threefry_partitionable(true); }
+};
+
+TEST(Random, Threefry2x32KnownAnswer) {
+  auto [a, b] = lax::threefry2x32(u32s({0x13198a2e}, {}), u32s({0x03707344}, {}),
+                                  u32s({0x243f6a88}, {}), u32s({0x85a308d3}, {}));
+  EXPECT_EQ(a.item<uint32_t>(), 0xc4923a9cu);
+  EXPECT_EQ(b.item<uint32_t>(), 0x483df7a0u);
+  // Random123's other known answers for Threefry-2x32-20: zero key/counter, all-ones.
+  auto [z1, z2] = lax::threefry2x32(u32s({0}, {}), u32s({0}, {}), u32s({0}, {}), u32s({0}, {}));
+  EXPECT_EQ(z1.item<uint32_t>(), 0x6b200159u);
+  EXPECT_EQ(z2.item<uint32_t>(), 0x99ba4efeu);
+  uint32_t ones = 0xffffffffu;
+  auto [o1, o2] = lax::threefry2x32(u32s({ones}, {}), u32s({ones}, {}), u32s({ones}, {}),
+                                    u32s({ones}, {}));
+  EXPECT_EQ(o1.item<uint32_t>(), 0x1cb996fcu);
+  EXPECT_EQ(o2.item<uint32_t>(), 0xbb002be7u);
+  // Many blocks (the parallel, vectorised path) equal the one-block answers.
+  Array k1 = lax::broadcast_in_dim(u32s({0x13198a2e}, {}), {100000}, {});
+  Array k2 = lax::broadcast_in_dim(u32s({0x03707344}, {}), {100000}, {});
+  Array c1 = lax::broadcast_in_dim(u32s({0x243f6a88}, {}), {100000}, {});
+  Array c2 = lax::broadcast_in_dim(u32s({0x85a308d3}, {}), {100000}, {});
+  auto [m1, m2] = lax::threefry2x32(k1, k2, c1, c2);
+  EXPECT_EQ(m1.to_vector<uint32_t>(), std::vector<uint32_t>(100000, 0xc4923a9cu));
+  EXPECT_EQ(m2.to_vector<uint32_t>(), std::vector<uint32_t>(100000, 0x483df7a0u));
+}
+
+TEST(Random, KeysAndSplit) {
+  expect_array_eq<uint32_t>(random::PRNGKey(42), {0, 42}, {2});
+  expect_array_eq<uint32_t>(random::PRNGKey(int64_t{1} << 40 | 7), {256, 7}, {2});
+  expect_array_eq<uint32_t>(random::PRNGKey(-1), {0xffffffffu, 0xffffffffu}, {2});
+  expect_array_eq<uint32_t>(random::split(random::PRNGKey(42), 4),
+                            {1832780943, 270669613, 64467757, 2916123636, 2465931498, 255383827,
+                             3134548294, 894150801},
+                            {4, 2});
+  EXPECT_EQ(random::split(random::PRNGKey(0), Shape{2, 3}).shape(), Shape({2, 3, 2}));
+  LegacyScheme legacy;
+  expect_array_eq<uint32_t>(random::split(random::PRNGKey(0)),
+                            {4146024105, 967050713, 2718843009, 1272950319}, {2, 2});
+}
+
+// The seed's section 5: vmap(dropout_layer) over split(PRNGKey(42), 4), printed by real JAX.
+TEST(Random, SeedDropoutMatrix) {
+  auto dropout_layer = [](const Array& key, const Array& x) {
+    const float rate = 0.1f;
+    Array keep = random::bernoulli(key, 1.0f - rate, x.shape());
+    return jnp::where(keep, x / (1.0f - rate), 0.0f);
+  };
+  Array keys = random::split(random::PRNGKey(42), 4);
+  Array out = vmap(dropout_layer)(keys, jnp::ones({4, 5}));
+  std::ostringstream os;
+  os << out;
+  EXPECT_EQ(os.str(),
+            "[[1.1111112 1.1111112 0.        1.1111112 1.1111112]\n"
+            " [1.1111112 1.1111112 1.1111112 1.1111112 1.1111112]\n"
+            " [1.1111112 1.1111112 1.1111112 1.1111112 1.1111112]\n"
+            " [1.1111112 1.1111112 1.1111112 1.1111112 1.1111112]]");
+}
+
+// vmap over keys equals a loop over keys, for every sampler here; one shared key (in_axes none)
+// gives every example the same sample.
+TEST(Random, VmapOverKeysEqualsLoop) {
+  Array keys = random::split(random::PRNGKey(7), 5);
+  auto samplers = std::vector<std::function<Array(const Array&)>>{
+      [](const Array& k) { return random::bits(k, {3}); },
+      [](const Array& k) { return random::uniform(k, {2, 3}); },
+      [](const Array& k) { return random::normal(k, {4}, DType::float64); },
+      [](const Array& k) { return random::bernoulli(k, 0.3, Shape{6}); },
+      [](const Array& k) { return random::split(k, 3); },
+      [](const Array& k) { return random::fold_in(k, 11); },
+  };
+  for (size_t s = 0; s < samplers.size(); ++s) {
+    Array batched = vmap(samplers[s])(keys);
+    for (int64_t i = 0; i < 5; ++i) {
+      Array one = samplers[s](keys[i]);
+      EXPECT_TRUE(same(batched[i], one)) << "sampler " << s;
+    }
+    auto shared = [&](const Array& k, const Array& x) { return samplers[s](k); };
+    Array shared_out = vmap(shared, {none, 0})(keys[0], jnp::zeros({3}));
+    EXPECT_TRUE(same(shared_out[2], samplers[s](keys[0])));
+  }
+}
+
+TEST(Random, Errors) {
+  expect_error<DTypeError>([] { random::uniform(jnp::zeros({2}), {3}); },
+                           {"invalid PRNG key data", "uint32"});
+  expect_error<ShapeError>([] { random::normal(random::split(random::PRNGKey(0), 3), {2}); },
+                           {"expected a single PRNG key of shape (2,)", "(3, 2)"});
+  expect_error<DTypeError>([] { random::uniform(random::PRNGKey(0), {2}, DType::int32); },
+                           {"uniform requires a floating dtype"});
+}
+
+}  // namespace
+}  // namespace jx
