@@ -108,6 +108,63 @@ TEST(Random, VmapOverKeysEqualsLoop) {
   }
 }
 
+// The fused random_bits primitive equals its definition written with threefry2x32 on explicit
+// counters: partitionable (counter i -> hash (0, i), words xor-ed / concatenated) and legacy (a
+// stream from counters 0..m-1 hashed in pairs (j, j + half), padded with 0 when m is odd).
+TEST(Random, RandomBitsEqualsThreefryOnCounters) {
+  Array keys = random::split(random::PRNGKey(3), 3);
+  for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{10000}}) {
+    for (int64_t k = 0; k < 3; ++k) {
+      Array key = keys[k];
+      Array k1 = lax::reshape(lax::slice(key, {0}, {1}), {});
+      Array k2 = lax::reshape(lax::slice(key, {1}, {2}), {});
+      Array iota = lax::iota(DType::uint32, n);
+      auto [b1, b2] = lax::threefry2x32(k1, k2, lax::broadcast_in_dim(u32s({0}, {}), {n}, {}), iota);
+      std::vector<uint32_t> w1 = b1.to_vector<uint32_t>(), w2 = b2.to_vector<uint32_t>();
+      std::vector<uint32_t> x32(w1.size());
+      std::vector<int64_t> x64(w1.size());
+      for (size_t i = 0; i < w1.size(); ++i) {
+        x32[i] = w1[i] ^ w2[i];
+        x64[i] = static_cast<int64_t>((uint64_t{w1[i]} << 32) | w2[i]);
+      }
+      EXPECT_EQ(lax::random_bits(key, 32, {n}, true).to_vector<uint32_t>(), x32);
+      EXPECT_EQ(lax::random_bits(key, 64, {n}, true).to_vector<int64_t>(), x64);
+      std::vector<uint8_t> x8(x32.begin(), x32.end());
+      EXPECT_EQ(lax::random_bits(key, 8, {n}, true).to_vector<uint8_t>(), x8);
+      // Legacy: words 0..m-1 hashed in pairs (j, j + half).
+      for (int width : {32, 64}) {
+        int64_t m = width / 32 * n, half = (m + 1) / 2;
+        std::vector<uint32_t> lo(half), hi(half);
+        for (int64_t j = 0; j < half; ++j) {
+          lo[j] = static_cast<uint32_t>(j);
+          hi[j] = j + half < m ? static_cast<uint32_t>(j + half) : 0;
+        }
+        auto [y1, y2] = lax::threefry2x32(k1, k2, u32s(lo, {half}), u32s(hi, {half}));
+        std::vector<uint32_t> stream = y1.to_vector<uint32_t>(), s2 = y2.to_vector<uint32_t>();
+        stream.insert(stream.end(), s2.begin(), s2.end());
+        if (width == 32) {
+          EXPECT_EQ(lax::random_bits(key, 32, {n}, false).to_vector<uint32_t>(),
+                    std::vector<uint32_t>(stream.begin(), stream.begin() + n));
+        } else {
+          std::vector<int64_t> v(n);
+          for (int64_t i = 0; i < n; ++i) {
+            v[i] = static_cast<int64_t>((uint64_t{stream[i]} << 32) | stream[n + i]);
+          }
+          EXPECT_EQ(lax::random_bits(key, 64, {n}, false).to_vector<int64_t>(), v);
+        }
+      }
+    }
+  }
+  // Several keys at once: one row of bits per key.
+  Array rows = lax::random_bits(keys, 32, {5}, true);
+  EXPECT_EQ(rows.shape(), Shape({3, 5}));
+  EXPECT_EQ(rows[2].to_vector<uint32_t>(), lax::random_bits(keys[2], 32, {5}, true).to_vector<uint32_t>());
+  expect_error<ValueError>([&] { lax::random_bits(keys, 16, {5}, true); },
+                           {"bit_width must be 8, 32 or 64, got 16"});
+  expect_error<ShapeError>([] { lax::random_bits(random::PRNGKey(0), 32, {-1}, true); },
+                           {"random_bits shape must have every element be nonnegative"});
+}
+
 TEST(Random, Errors) {
   expect_error<DTypeError>([] { random::uniform(jnp::zeros({2}), {3}); },
                            {"invalid PRNG key data", "uint32"});

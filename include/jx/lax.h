@@ -210,5 +210,11 @@ Array axis_index(const std::string& axis_name);
 // (0xc4923a9c, 0x483df7a0), the Random123 known-answer test.
 std::pair<Array, Array> threefry2x32(const Array& key1, const Array& key2, const Array& count1,
                                      const Array& count2);
+// The random bits of raw keys (uint32[..., 2]) for each key: shape keys.shape[:-1] + shape, of
+// bit_width 8 (uint8), 32 (uint32) or 64 (int64 holding the 64-bit pattern), derived from
+// threefry2x32 as JAX's random_bits_p does in the partitionable scheme (bits of element i:
+// the hash of the counter (i >> 32, i & 0xFFFFFFFF), words xor-ed for 32 bits) or the legacy one.
+// One pass: counters, hash and packing fused. jx::random::bits is the public API.
+Array random_bits(const Array& keys, int bit_width, const Shape& shape, bool partitionable);
 
 }  // namespace jx::lax

@@ -80,37 +80,7 @@ Array seed_words(const Array& data) {
 // Random bits of 8, 32 or 64 bits per element; 64-bit bits come back as int64 (jx has no
 // uint64: the bit pattern is the same and only shifts/ors/bitcasts touch it).
 Array random_bits(const Array& key, int bit_width, const Shape& shape) {
-  if (config::threefry_partitionable()) {
-    auto [hi, lo] = iota_2x32_shape(shape);
-    auto [k1, k2] = key_words(key);
-    auto [b1, b2] = lax::threefry2x32(k1, k2, hi, lo);
-    if (bit_width == 64) {
-      Array h = lax::convert_element_type(b1, DType::int64);
-      Array l = lax::convert_element_type(b2, DType::int64);
-      Array shift = lax::convert_element_type(Array(32), DType::int64);
-      return lax::bitwise_or(lax::shift_left(h, shift), l);
-    }
-    Array x = lax::bitwise_xor(b1, b2);
-    return bit_width == 32 ? x : lax::convert_element_type(x, DType::uint8);
-  }
-  // Legacy scheme: one stream of ceil(bit_width * size / 32) words from counters 0, 1, ...
-  int64_t size = shape.numel();
-  if (bit_width == 8) {
-    throw NotSupportedError(
-        "jx::random: 8-bit random bits with jax_threefry_partitionable=False");
-  }
-  int64_t words = bit_width / 32 * size;
-  if (words > int64_t{std::numeric_limits<uint32_t>::max()}) {
-    throw NotSupportedError("jx::random: arrays of 2^32 or more random words (legacy scheme)");
-  }
-  Array stream = threefry_2x32(key, lax::iota(DType::uint32, words));
-  if (bit_width == 64) {
-    Array h = lax::convert_element_type(lax::slice(stream, {0}, {size}), DType::int64);
-    Array l = lax::convert_element_type(lax::slice(stream, {size}, {2 * size}), DType::int64);
-    Array shift = lax::convert_element_type(Array(32), DType::int64);
-    stream = lax::bitwise_or(lax::shift_left(h, shift), l);
-  }
-  return lax::reshape(stream, shape);
+  return lax::random_bits(key, bit_width, shape, config::threefry_partitionable());
 }
 
 DType check_float(std::string_view fn, DType dtype) {

@@ -4,6 +4,9 @@
 // words. jx::random builds split, fold_in and the samplers on it exactly as JAX does.
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
 
 #include "interpreters/batching.h"
 #include "jx/lax.h"
@@ -90,6 +93,118 @@ std::vector<Array> threefry_impl(std::span<const Array> in, const Params&,
   return {o1, o2};
 }
 
+// ---- random_bits --------------------------------------------------------------------------
+
+DType bits_dtype(int64_t bit_width) {
+  return bit_width == 8 ? DType::uint8 : bit_width == 32 ? DType::uint32 : DType::int64;
+}
+
+std::vector<ShapedArray> random_bits_rule(std::span<const ShapedArray> in, const Params& params) {
+  check_arity("random_bits", in, 1);
+  const ShapedArray& keys = in[0];
+  if (keys.dtype != DType::uint32 || keys.ndim() == 0 || keys.shape[keys.ndim() - 1] != 2) {
+    throw ShapeError("random_bits: expected raw PRNG keys (uint32 with a trailing dimension of "
+                     "2), got " + std::string(dtype_name(keys.dtype)) + keys.shape.str());
+  }
+  int64_t bit_width = params.get_int("bit_width");
+  if (bit_width != 8 && bit_width != 32 && bit_width != 64) {
+    throw ValueError("random_bits: bit_width must be 8, 32 or 64, got " +
+                     std::to_string(bit_width));
+  }
+  const std::vector<int64_t>& shape = params.get_ints("shape");
+  check_shapelike("random_bits", "shape", shape);
+  std::vector<int64_t> out(keys.shape.begin(), keys.shape.end() - 1);
+  out.insert(out.end(), shape.begin(), shape.end());
+  return single(ShapedArray{Shape(out), bits_dtype(bit_width), false});
+}
+
+// Partitionable scheme: element i hashes the counter (i >> 32, i & 0xFFFFFFFF); the loop over i
+// vectorises (counters are lane indices, the key a broadcast scalar).
+template <class Out>
+void partitionable_bits(uint32_t k1, uint32_t k2, int64_t n, Out* out) {
+  cpu::parallel_for(n, 4096, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      uint32_t x0 = static_cast<uint32_t>(static_cast<uint64_t>(i) >> 32);
+      uint32_t x1 = static_cast<uint32_t>(i);
+      threefry_block(k1, k2, x0, x1);
+      if constexpr (std::is_same_v<Out, int64_t>) {
+        out[i] = static_cast<int64_t>((static_cast<uint64_t>(x0) << 32) | x1);
+      } else {
+        out[i] = static_cast<Out>(x0 ^ x1);
+      }
+    }
+  });
+}
+
+// Legacy scheme: one stream of words from counters 0..m-1, hashed in pairs (j, j + half) as
+// JAX's threefry_2x32 splits its flattened counts; 64-bit values take their high words from the
+// stream's first half and low words from the second.
+void legacy_bits(uint32_t k1, uint32_t k2, int64_t n, int64_t bit_width, void* out) {
+  const int64_t words = bit_width / 32 * n;
+  const int64_t half = (words + 1) / 2;
+  std::vector<uint32_t> stream(static_cast<size_t>(2 * half));
+  cpu::parallel_for(half, 4096, [&](int64_t b, int64_t e) {
+    for (int64_t j = b; j < e; ++j) {
+      uint32_t x0 = static_cast<uint32_t>(j);
+      uint32_t x1 = j + half < words ? static_cast<uint32_t>(j + half) : 0;
+      threefry_block(k1, k2, x0, x1);
+      stream[j] = x0;
+      stream[j + half] = x1;
+    }
+  });
+  if (bit_width == 32) {
+    std::copy(stream.begin(), stream.begin() + n, static_cast<uint32_t*>(out));
+    return;
+  }
+  auto* o = static_cast<int64_t*>(out);
+  for (int64_t i = 0; i < n; ++i) {
+    o[i] = static_cast<int64_t>((static_cast<uint64_t>(stream[i]) << 32) | stream[n + i]);
+  }
+}
+
+std::vector<Array> random_bits_impl(std::span<const Array> in, const Params& params,
+                                    std::span<const ShapedArray> out) {
+  Array result = make_array(out[0]);
+  const int64_t bit_width = params.get_int("bit_width");
+  const bool partitionable = params.get_bool("partitionable");
+  const int64_t n = Shape(params.get_ints("shape")).numel();
+  const int64_t num_keys = in[0].size() / 2;
+  if (partitionable && n > int64_t{std::numeric_limits<uint32_t>::max()}) {
+    throw NotSupportedError("random_bits: arrays of 2^32 or more random elements");
+  }
+  if (!partitionable && (bit_width == 8 || bit_width / 32 * n > int64_t{UINT32_MAX})) {
+    throw NotSupportedError(bit_width == 8
+                                ? "random_bits: 8-bit bits with jax_threefry_partitionable=False"
+                                : "random_bits: 2^32 or more random words (legacy scheme)");
+  }
+  const uint32_t* keys = typed_data<uint32_t>(in[0]);
+  char* base = static_cast<char*>(mutable_data(result));
+  const size_t item = itemsize(out[0].dtype);
+  for (int64_t k = 0; k < num_keys; ++k) {
+    const uint32_t k1 = keys[2 * k], k2 = keys[2 * k + 1];
+    void* dst = base + static_cast<size_t>(k * n) * item;
+    if (!partitionable) {
+      legacy_bits(k1, k2, n, bit_width, dst);
+    } else if (bit_width == 32) {
+      partitionable_bits(k1, k2, n, static_cast<uint32_t*>(dst));
+    } else if (bit_width == 8) {
+      partitionable_bits(k1, k2, n, static_cast<uint8_t*>(dst));
+    } else {
+      partitionable_bits(k1, k2, n, static_cast<int64_t*>(dst));
+    }
+  }
+  return single(std::move(result));
+}
+
+// Each key of a batch gets its own bits: the batch axis goes to the front of the keys, which
+// is the front of the result.
+std::pair<std::vector<Array>, std::vector<BatchDim>> random_bits_batch_rule(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData& axis) {
+  Array keys = batching::bdim_at_front(in[0], dims[0], axis.size);
+  return batching::one(bind1(Prim::random_bits, {keys}, params), 0);
+}
+
 }  // namespace
 
 void register_prng() {
@@ -99,6 +214,11 @@ void register_prng() {
   // Under vmap the operands broadcast like a binary op's; both results share the batch dim.
   r.batch = batching::broadcasting(Prim::threefry2x32, {true}, true);
   r.multiple_results = true;
+
+  PrimitiveRules& b = mutable_rules(Prim::random_bits);
+  b.abstract_eval = random_bits_rule;
+  b.impl = random_bits_impl;
+  b.batch = random_bits_batch_rule;
 }
 
 }  // namespace jx::primitives
@@ -109,6 +229,13 @@ std::pair<Array, Array> threefry2x32(const Array& key1, const Array& key2, const
                                      const Array& count2) {
   std::vector<Array> out = bind(Prim::threefry2x32, std::vector<Array>{key1, key2, count1, count2});
   return {out[0], out[1]};
+}
+
+Array random_bits(const Array& keys, int bit_width, const Shape& shape, bool partitionable) {
+  return bind1(Prim::random_bits, {keys},
+               Params{{"bit_width", int64_t{bit_width}},
+                      {"shape", shape.to_vector()},
+                      {"partitionable", partitionable}});
 }
 
 }  // namespace jx::lax

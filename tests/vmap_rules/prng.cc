@@ -24,5 +24,20 @@ TEST(VmapRules, Threefry2x32) {
              gen({{{}, u, 0, 4e9}, {{}, u, 0, 4e9}, {{4}, u, 0, 4e9}, {{4}, u, 0, 4e9}}));
 }
 
+TEST(VmapRules, RandomBits) {
+  for (int width : {8, 32, 64}) {
+    for (bool partitionable : {true, false}) {
+      if (width == 8 && !partitionable) continue;  // not supported in the legacy scheme
+      auto f = [width, partitionable](const std::vector<Array>& a) {
+        return std::vector<Array>{lax::random_bits(a[0], width, {3, 2}, partitionable)};
+      };
+      check_vmap("random_bits " + std::to_string(width) + (partitionable ? "" : " legacy"), f,
+                 gen({{{2}, DType::uint32, 0, 4e9}}));
+      // Several keys per example.
+      check_vmap("random_bits keys[2]", f, gen({{{2, 2}, DType::uint32, 0, 4e9}}));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace jx
