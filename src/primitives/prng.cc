@@ -118,19 +118,22 @@ std::vector<ShapedArray> random_bits_rule(std::span<const ShapedArray> in, const
   return single(ShapedArray{Shape(out), bits_dtype(bit_width), false});
 }
 
-// Partitionable scheme: element i hashes the counter (i >> 32, i & 0xFFFFFFFF); the loop over i
-// vectorises (counters are lane indices, the key a broadcast scalar).
+// Partitionable scheme: element i hashes the counter (i >> 32, i & 0xFFFFFFFF). Sizes are below
+// 2^32 (checked), so the high word is 0 and the loop runs on 32-bit lanes: it vectorises with the
+// counters as lane indices and the key as a broadcast scalar.
 template <class Out>
 void partitionable_bits(uint32_t k1, uint32_t k2, int64_t n, Out* out) {
   cpu::parallel_for(n, 4096, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      uint32_t x0 = static_cast<uint32_t>(static_cast<uint64_t>(i) >> 32);
-      uint32_t x1 = static_cast<uint32_t>(i);
+    const auto first = static_cast<uint32_t>(b);
+    const auto len = static_cast<uint32_t>(e - b);
+    Out* o = out + b;
+    for (uint32_t j = 0; j < len; ++j) {
+      uint32_t x0 = 0, x1 = first + j;
       threefry_block(k1, k2, x0, x1);
       if constexpr (std::is_same_v<Out, int64_t>) {
-        out[i] = static_cast<int64_t>((static_cast<uint64_t>(x0) << 32) | x1);
+        o[j] = static_cast<int64_t>((static_cast<uint64_t>(x0) << 32) | x1);
       } else {
-        out[i] = static_cast<Out>(x0 ^ x1);
+        o[j] = static_cast<Out>(x0 ^ x1);
       }
     }
   });
