@@ -1,6 +1,7 @@
-// The seed tutorial (JAX 103: vmap), sections 1-3, in C++: each function is written for one
-// example and lifted over the batch by jx::vmap. Every array prints exactly as numpy prints it.
-// (Sections 4-6 need grad, random, jit and scan: they join this tour as those land.)
+// The seed tutorial (JAX 103: vmap), sections 1, 2, 3 and 5, in C++: each function is written for
+// one example and lifted over the batch by jx::vmap. Every array prints exactly as numpy prints
+// it, and the random numbers are JAX's own bits. (Sections 4 and 6 need grad, jit and scan: they
+// join this tour as those land.)
 #include <jx/jx.h>
 
 #include <iostream>
@@ -37,9 +38,7 @@ int main() {
   std::cout << batched_loss(jnp::array(0.5f), preds, targets) << "\n";
 
   auto normalize = [](const Array& x) { return (x - jnp::mean(x)) / jnp::std(x); };
-  // The seed draws the images from jax.random (a later issue); any (2, 28, 28) batch shows the
-  // shapes.
-  Array images = jnp::sin(jnp::reshape(jnp::arange(2 * 28 * 28, jx::DType::float32), {2, 28, 28}));
+  Array images = jx::random::normal(jx::random::PRNGKey(0), {2, 28, 28});
   std::cout << jx::vmap(normalize, 0, 0)(images).shape() << "\n";
   std::cout << jx::vmap(normalize, 0, -1)(images).shape() << "\n";
 
@@ -52,5 +51,19 @@ int main() {
   Array P = jnp::array({{0.f, 0.f}, {1.f, 0.f}, {0.f, 1.f}});
   Array Q = jnp::array({{0.f, 0.f}, {1.f, 1.f}});
   std::cout << pairwise_dist(P, Q) << "\n";
+
+  // 5. Randomness and vmap ---------------------------------------------------------------------
+  std::cout << "\n5. Randomness and vmap\n";
+  auto dropout_layer = [](const Array& key, const Array& x) {
+    const float rate = 0.1f;
+    Array keep = jx::random::bernoulli(key, 1.0f - rate, x.shape());
+    return jnp::where(keep, x / (1.0f - rate), 0.0f);
+  };
+  auto batched_dropout = [&](const Array& key, const Array& inputs) {
+    Array keys = jx::random::split(key, inputs.shape()[0]);
+    return jx::vmap(dropout_layer)(keys, inputs);
+  };
+  Array activations = jnp::ones({4, 5});
+  std::cout << batched_dropout(jx::random::PRNGKey(42), activations) << "\n";
   return 0;
 }

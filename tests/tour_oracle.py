@@ -1,5 +1,6 @@
-# The seed tour's sections 1-3 computed independently with numpy in float32, printed in the
-# tour's format; tour_test compares the tour's output with this, character for character.
+# The seed tour's sections 1, 2, 3 and 5 computed independently with numpy (float32, and a numpy
+# Threefry-2x32 for JAX's random bits), printed in the tour's format; tour_test compares the
+# tour's output with this, character for character.
 import numpy as np
 
 f32 = np.float32
@@ -28,3 +29,45 @@ print("3. Multiple batch dimensions")
 P = np.array([[0, 0], [1, 0], [0, 1]], f32)
 Q = np.array([[0, 0], [1, 1]], f32)
 print(np.sqrt(np.sum(np.square(P[:, None, :] - Q[None, :, :]), axis=-1)))
+print()
+print("5. Randomness and vmap")
+u32 = np.uint32
+
+
+def rotl(v, r):
+    return (v << u32(r)) | (v >> u32(32 - r))
+
+
+def threefry2x32(k1, k2, x0, x1):
+    """The Threefry-2x32-20 hash of counter words (x0, x1) under key (k1, k2), elementwise."""
+    with np.errstate(over="ignore"):
+        ks = [u32(k1), u32(k2), u32(k1) ^ u32(k2) ^ u32(0x1BD11BDA)]
+        x0, x1 = x0.astype(u32) + ks[0], x1.astype(u32) + ks[1]
+        rotations = [[13, 15, 26, 6], [17, 29, 16, 24]]
+        for i in range(5):
+            for r in rotations[i % 2]:
+                x0 = x0 + x1
+                x1 = rotl(x1, r) ^ x0
+            x0 = x0 + ks[(i + 1) % 3]
+            x1 = x1 + ks[(i + 2) % 3] + u32(i + 1)
+    return x0, x1
+
+
+def split(key, num):
+    """jax.random.split, partitionable scheme: counter i -> (0, i)."""
+    b1, b2 = threefry2x32(key[0], key[1], np.zeros(num, u32), np.arange(num, dtype=u32))
+    return np.stack([b1, b2], axis=1)
+
+
+def uniform(key, n):
+    b1, b2 = threefry2x32(key[0], key[1], np.zeros(n, u32), np.arange(n, dtype=u32))
+    bits = b1 ^ b2
+    return ((bits >> u32(9)) | u32(0x3F800000)).view(np.float32) - f32(1)
+
+
+rate = f32(0.1)
+keys = split(np.array([0, 42], u32), 4)
+x = np.ones((4, 5), f32)
+rows = [np.where(uniform(k, 5) < f32(1) - rate, x[i] / (f32(1) - rate), f32(0))
+        for i, k in enumerate(keys)]
+print(np.stack(rows))
