@@ -4,6 +4,7 @@
 
 #include <jx/jx.h>
 
+#include <random>
 #include <sstream>
 
 #include "test_util.h"
@@ -212,6 +213,54 @@ TEST(VmapErrors, EscapedTracer) {
 TEST(VmapErrors, ConcreteValueInsideVmap) {
   auto f = [](const Array& x) { return Array(x.item<float>()); };
   expect_error<ValueError>([&] { vmap(f)(jnp::ones({3})); }, {"abstract value"});
+}
+
+// Randomized specs, ranks and sizes (valid or not): vmap either works or throws a jx::Error,
+// never anything else (a logic_error from a rule would mean a batch rule broke its contract).
+TEST(VmapErrors, RandomSpecsOnlyEverThrowJxErrors) {
+  std::mt19937 rng(123);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::vector<std::function<Array(const Array&, const Array&)>> fns = {
+      [](const Array& a, const Array& b) { return a * b; },
+      [](const Array& a, const Array& b) { return jnp::sum(a, -1) + jnp::sum(b); },
+      [](const Array& a, const Array& b) { return jnp::matmul(a, b); },
+      [](const Array& a, const Array& b) { return jnp::moveaxis(a, 0, -1); },
+      [](const Array& a, const Array& b) { return jnp::concatenate({a, b}, 0); },
+  };
+  int ok = 0, errors = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    auto shape = [&] {
+      std::vector<int64_t> s(static_cast<size_t>(pick(0, 3)));
+      for (auto& d : s) d = pick(0, 6) == 0 ? 0 : 3;
+      return Shape(s);
+    };
+    auto axis = [&]() -> AxisSpec {
+      int a = pick(-4, 4);
+      return a == 4 ? AxisSpec(none) : AxisSpec(a);
+    };
+    Array a = jnp::ones(shape());
+    Array b = pick(0, 1) ? a : jnp::ones(shape());
+    AxisSpec in_axes = pick(0, 3) == 0 ? axis() : AxisSpec{axis(), axis()};
+    AxisSpec out_axes = axis();
+    std::optional<int64_t> size;
+    if (pick(0, 4) == 0) size = pick(0, 3);
+    const auto& f = fns[static_cast<size_t>(pick(0, static_cast<int>(fns.size()) - 1))];
+    try {
+      if (pick(0, 1)) {
+        vmap(f, in_axes, out_axes, std::nullopt, size)(a, b);
+      } else {
+        vmap(vmap(f, in_axes, out_axes), {0, axis()})(a, b);
+      }
+      ++ok;
+    } catch (const Error&) {
+      ++errors;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "trial " << trial << ": not a jx::Error: " << e.what();
+    }
+  }
+  // Both outcomes occur often enough for the check to mean something.
+  EXPECT_GT(ok, 50);
+  EXPECT_GT(errors, 500);
 }
 
 }  // namespace
