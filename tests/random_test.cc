@@ -5,6 +5,7 @@
 
 #include <jx/jx.h>
 
+#include <cstring>
 #include <sstream>
 
 #include "test_util.h"
@@ -38,8 +39,8 @@ TEST(Random, Threefry2x32KnownAnswer) {
   EXPECT_EQ(z1.item<uint32_t>(), 0x6b200159u);
   EXPECT_EQ(z2.item<uint32_t>(), 0x99ba4efeu);
   uint32_t ones = 0xffffffffu;
-  auto [o1, o2] = lax::threefry2x32(u32s({ones}, {}), u32s({ones}, {}), u32s({ones}, {}),
-                                    u32s({ones}, {}));
+  auto [o1, o2] =
+      lax::threefry2x32(u32s({ones}, {}), u32s({ones}, {}), u32s({ones}, {}), u32s({ones}, {}));
   EXPECT_EQ(o1.item<uint32_t>(), 0x1cb996fcu);
   EXPECT_EQ(o2.item<uint32_t>(), 0xbb002be7u);
   // Many blocks (the parallel, vectorised path) equal the one-block answers.
@@ -56,10 +57,10 @@ TEST(Random, KeysAndSplit) {
   expect_array_eq<uint32_t>(random::PRNGKey(42), {0, 42}, {2});
   expect_array_eq<uint32_t>(random::PRNGKey(int64_t{1} << 40 | 7), {256, 7}, {2});
   expect_array_eq<uint32_t>(random::PRNGKey(-1), {0xffffffffu, 0xffffffffu}, {2});
-  expect_array_eq<uint32_t>(random::split(random::PRNGKey(42), 4),
-                            {1832780943, 270669613, 64467757, 2916123636, 2465931498, 255383827,
-                             3134548294, 894150801},
-                            {4, 2});
+  expect_array_eq<uint32_t>(
+      random::split(random::PRNGKey(42), 4),
+      {1832780943, 270669613, 64467757, 2916123636, 2465931498, 255383827, 3134548294, 894150801},
+      {4, 2});
   EXPECT_EQ(random::split(random::PRNGKey(0), Shape{2, 3}).shape(), Shape({2, 3, 2}));
   LegacyScheme legacy;
   expect_array_eq<uint32_t>(random::split(random::PRNGKey(0)),
@@ -90,7 +91,9 @@ TEST(Random, VmapOverKeysEqualsLoop) {
   Array keys = random::split(random::PRNGKey(7), 5);
   auto samplers = std::vector<std::function<Array(const Array&)>>{
       [](const Array& k) { return random::bits(k, {3}); },
-      [](const Array& k) { return random::uniform(k, {2, 3}); },
+      [](const Array& k) {
+        return random::uniform(k, {2, 3});
+      },
       [](const Array& k) { return random::normal(k, {4}, DType::float64); },
       [](const Array& k) { return random::bernoulli(k, 0.3, Shape{6}); },
       [](const Array& k) { return random::split(k, 3); },
@@ -119,7 +122,8 @@ TEST(Random, RandomBitsEqualsThreefryOnCounters) {
       Array k1 = lax::reshape(lax::slice(key, {0}, {1}), {});
       Array k2 = lax::reshape(lax::slice(key, {1}, {2}), {});
       Array iota = lax::iota(DType::uint32, n);
-      auto [b1, b2] = lax::threefry2x32(k1, k2, lax::broadcast_in_dim(u32s({0}, {}), {n}, {}), iota);
+      auto [b1, b2] =
+          lax::threefry2x32(k1, k2, lax::broadcast_in_dim(u32s({0}, {}), {n}, {}), iota);
       std::vector<uint32_t> w1 = b1.to_vector<uint32_t>(), w2 = b2.to_vector<uint32_t>();
       std::vector<uint32_t> x32(w1.size());
       std::vector<int64_t> x64(w1.size());
@@ -158,11 +162,44 @@ TEST(Random, RandomBitsEqualsThreefryOnCounters) {
   // Several keys at once: one row of bits per key.
   Array rows = lax::random_bits(keys, 32, {5}, true);
   EXPECT_EQ(rows.shape(), Shape({3, 5}));
-  EXPECT_EQ(rows[2].to_vector<uint32_t>(), lax::random_bits(keys[2], 32, {5}, true).to_vector<uint32_t>());
+  EXPECT_EQ(rows[2].to_vector<uint32_t>(),
+            lax::random_bits(keys[2], 32, {5}, true).to_vector<uint32_t>());
   expect_error<ValueError>([&] { lax::random_bits(keys, 16, {5}, true); },
                            {"bit_width must be 8, 32 or 64, got 16"});
   expect_error<ShapeError>([] { lax::random_bits(random::PRNGKey(0), 32, {-1}, true); },
                            {"random_bits shape must have every element be nonnegative"});
+}
+
+// fold_in hashes the counter pair (0, data) (JAX's threefry_seed of a uint32 then threefry_2x32);
+// uniform puts the top mantissa bits under the exponent of 1.0 and subtracts 1.
+TEST(Random, FoldInAndUniformFromBits) {
+  Array key = random::PRNGKey(1234);
+  auto [y1, y2] = lax::threefry2x32(u32s({0}, {}), u32s({1234}, {}), u32s({0}, {}), u32s({5}, {}));
+  expect_array_eq<uint32_t>(random::fold_in(key, 5), {y1.item<uint32_t>(), y2.item<uint32_t>()},
+                            {2});
+  std::vector<uint32_t> b32 = random::bits(key, {64}).to_vector<uint32_t>();
+  std::vector<float> u32v = random::uniform(key, {64}).to_vector<float>();
+  std::vector<int64_t> b64 = lax::random_bits(key, 64, {64}, true).to_vector<int64_t>();
+  std::vector<double> u64v = random::uniform(key, {64}, DType::float64).to_vector<double>();
+  for (size_t i = 0; i < 64; ++i) {
+    uint32_t f = (b32[i] >> 9) | 0x3F800000u;
+    float expected32;
+    std::memcpy(&expected32, &f, 4);
+    EXPECT_EQ(u32v[i], expected32 - 1.0f);
+    uint64_t d = (static_cast<uint64_t>(b64[i]) >> 12) | 0x3FF0000000000000ull;
+    double expected64;
+    std::memcpy(&expected64, &d, 8);
+    EXPECT_EQ(u64v[i], expected64 - 1.0);
+  }
+  // minval/maxval scale and shift; broadcasting bounds of rank below the shape.
+  Array scaled = random::uniform(key, {2, 3}, DType::float32, -2.0, jnp::array({1.f, 2.f, 3.f}));
+  Array base = random::uniform(key, {2, 3});
+  std::vector<float> s = scaled.to_vector<float>(), b = base.to_vector<float>();
+  for (size_t i = 0; i < 6; ++i) {
+    // Rounded once per op as the kernels do (no fused multiply-add).
+    volatile float product = b[i] * (1.0f + static_cast<float>(i % 3) + 2.0f);
+    EXPECT_EQ(s[i], std::max(-2.0f, product + -2.0f));
+  }
 }
 
 TEST(Random, Errors) {

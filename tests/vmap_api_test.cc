@@ -225,7 +225,9 @@ TEST(VmapErrors, RandomSpecsOnlyEverThrowJxErrors) {
       [](const Array& a, const Array& b) { return jnp::sum(a, -1) + jnp::sum(b); },
       [](const Array& a, const Array& b) { return jnp::matmul(a, b); },
       [](const Array& a, const Array& b) { return jnp::moveaxis(a, 0, -1); },
-      [](const Array& a, const Array& b) { return jnp::concatenate({a, b}, 0); },
+      [](const Array& a, const Array& b) {
+        return jnp::concatenate({a, b}, 0);
+      },
   };
   int ok = 0, errors = 0;
   for (int trial = 0; trial < 2000; ++trial) {

@@ -21,18 +21,22 @@ bool threefry_partitionable() { return g_partitionable; }
 namespace jx::random {
 namespace {
 
-Array u32(uint32_t v) { return lax::convert_element_type(Array(static_cast<int64_t>(v)), DType::uint32); }
+Array u32(uint32_t v) {
+  return lax::convert_element_type(Array(static_cast<int64_t>(v)), DType::uint32);
+}
 
 void check_key(std::string_view fn, const Array& key) {
   if (key.dtype() != DType::uint32) {
     throw DTypeError(std::string(fn) +
                      ": JAX encountered invalid PRNG key data: expected key_data.dtype = uint32; "
-                     "got dtype=" + std::string(dtype_name(key.dtype())));
+                     "got dtype=" +
+                     std::string(dtype_name(key.dtype())));
   }
   if (key.ndim() != 1 || key.shape()[0] != 2) {
-    throw ShapeError(std::string(fn) + ": expected a single PRNG key of shape (2,) (uint32), got "
-                     "shape " + key.shape().str() +
-                     "; to use several keys, jx::vmap over them");
+    throw ShapeError(std::string(fn) +
+                     ": expected a single PRNG key of shape (2,) (uint32), got "
+                     "shape " +
+                     key.shape().str() + "; to use several keys, jx::vmap over them");
   }
 }
 
@@ -96,8 +100,8 @@ Array to_rank(std::string_view fn, const Array& x, DType dtype, int rank) {
   Array c = lax::convert_element_type(x, dtype);
   if (c.ndim() > rank) {
     throw ShapeError(std::string(fn) + ": an argument of shape " + x.shape().str() +
-                     " has more dimensions than the requested shape (rank " +
-                     std::to_string(rank) + ")");
+                     " has more dimensions than the requested shape (rank " + std::to_string(rank) +
+                     ")");
   }
   if (c.ndim() == rank || c.ndim() == 0) return c;
   std::vector<int64_t> shape(static_cast<size_t>(rank - c.ndim()), 1);
@@ -115,8 +119,10 @@ Array PRNGKey(int64_t seed) {
 
 Array key_data(const Array& keys) {
   if (keys.dtype() != DType::uint32 || keys.ndim() == 0 || keys.shape()[keys.ndim() - 1] != 2) {
-    throw ShapeError("key_data: expected raw PRNG keys (uint32 with a trailing dimension of 2), "
-                     "got " + std::string(dtype_name(keys.dtype())) + keys.shape().str());
+    throw ShapeError(
+        "key_data: expected raw PRNG keys (uint32 with a trailing dimension of 2), "
+        "got " +
+        std::string(dtype_name(keys.dtype())) + keys.shape().str());
   }
   return keys;
 }
@@ -155,8 +161,10 @@ Array fold_in(const Array& key, const Array& data) {
 Array bits(const Array& key, const Shape& shape, DType dtype) {
   check_key("bits", key);
   if (dtype != DType::uint32 && dtype != DType::uint8) {
-    throw DTypeError("bits: dtype argument to `bits` must be an unsigned int dtype (uint8 or "
-                     "uint32 in jx), got " + std::string(dtype_name(dtype)));
+    throw DTypeError(
+        "bits: dtype argument to `bits` must be an unsigned int dtype (uint8 or "
+        "uint32 in jx), got " +
+        std::string(dtype_name(dtype)));
   }
   return random_bits(key, dtype == DType::uint32 ? 32 : 8, shape);
 }
@@ -173,9 +181,8 @@ Array uniform(const Array& key, const Shape& shape, DType dtype, const Array& mi
   Array bits = random_bits(key, nbits, shape);
   DType int_dtype = f64 ? DType::int64 : DType::uint32;
   Array shift = lax::convert_element_type(Array(nbits - nmant), int_dtype);
-  Array one_bits =
-      f64 ? lax::convert_element_type(Array(int64_t{0x3FF0000000000000}), DType::int64)
-          : u32(0x3F800000u);
+  Array one_bits = f64 ? lax::convert_element_type(Array(int64_t{0x3FF0000000000000}), DType::int64)
+                       : u32(0x3F800000u);
   Array float_bits = lax::bitwise_or(lax::shift_right_logical(bits, shift), one_bits);
   Array one = lax::convert_element_type(Array(1.0), dtype);
   Array floats = lax::sub(lax::bitcast_convert_type(float_bits, dtype), one);

@@ -39,8 +39,8 @@ inline void threefry_block(uint32_t k1, uint32_t k2, uint32_t& x0, uint32_t& x1)
 // Keys either one pair for all blocks (the usual case: one key, many counters) or one pair per
 // block; the two cases are separate loops so each vectorises.
 template <bool kScalarKeys>
-void threefry_range(const uint32_t* k1, const uint32_t* k2, const uint32_t* c1,
-                    const uint32_t* c2, uint32_t* o1, uint32_t* o2, int64_t b, int64_t e) {
+void threefry_range(const uint32_t* k1, const uint32_t* k2, const uint32_t* c1, const uint32_t* c2,
+                    uint32_t* o1, uint32_t* o2, int64_t b, int64_t e) {
   for (int64_t i = b; i < e; ++i) {
     uint32_t x0 = c1[i], x1 = c2[i];
     threefry_block(kScalarKeys ? k1[0] : k1[i], kScalarKeys ? k2[0] : k2[i], x0, x1);
@@ -103,8 +103,10 @@ std::vector<ShapedArray> random_bits_rule(std::span<const ShapedArray> in, const
   check_arity("random_bits", in, 1);
   const ShapedArray& keys = in[0];
   if (keys.dtype != DType::uint32 || keys.ndim() == 0 || keys.shape[keys.ndim() - 1] != 2) {
-    throw ShapeError("random_bits: expected raw PRNG keys (uint32 with a trailing dimension of "
-                     "2), got " + std::string(dtype_name(keys.dtype)) + keys.shape.str());
+    throw ShapeError(
+        "random_bits: expected raw PRNG keys (uint32 with a trailing dimension of "
+        "2), got " +
+        std::string(dtype_name(keys.dtype)) + keys.shape.str());
   }
   int64_t bit_width = params.get_int("bit_width");
   if (bit_width != 8 && bit_width != 32 && bit_width != 64) {

@@ -17,9 +17,9 @@ TEST(VmapRules, Threefry2x32) {
   };
   const DType u = DType::uint32;
   // Full-shape keys and counters, and scalar keys with counters (the usual random::bits call).
-  check_vmap("threefry2x32 full", f,
-             gen({{{2, 3}, u, 0, 1e9}, {{2, 3}, u, 0, 1e9}, {{2, 3}, u, 0, 1e9},
-                  {{2, 3}, u, 0, 1e9}}));
+  check_vmap(
+      "threefry2x32 full", f,
+      gen({{{2, 3}, u, 0, 1e9}, {{2, 3}, u, 0, 1e9}, {{2, 3}, u, 0, 1e9}, {{2, 3}, u, 0, 1e9}}));
   check_vmap("threefry2x32 scalar keys", f,
              gen({{{}, u, 0, 4e9}, {{}, u, 0, 4e9}, {{4}, u, 0, 4e9}, {{4}, u, 0, 4e9}}));
 }
