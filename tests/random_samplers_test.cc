@@ -398,6 +398,94 @@ TEST(RandomSamplers, DerivedFromUniform) {
   }
 }
 
+// permutation: rounds of stable sorts by 32-bit keys from successive splits (one round up to
+// 1625 elements, two beyond), rebuilt here with std::stable_sort.
+TEST(RandomSamplers, PermutationDerivation) {
+  for (int64_t n : {int64_t{10}, int64_t{2000}}) {
+    Array k = key(43);
+    std::vector<int32_t> expected(static_cast<size_t>(n));
+    std::iota(expected.begin(), expected.end(), 0);
+    const int rounds = n > 1625 ? 2 : 1;
+    for (int r = 0; r < rounds; ++r) {
+      Array keys = random::split(k);
+      k = keys[0];
+      std::vector<uint32_t> sort_keys = random::bits(keys[1], {n}).to_vector<uint32_t>();
+      std::vector<size_t> order(expected.size());
+      std::iota(order.begin(), order.end(), size_t{0});
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return sort_keys[a] < sort_keys[b]; });
+      std::vector<int32_t> next(expected.size());
+      for (size_t i = 0; i < order.size(); ++i) next[i] = expected[order[i]];
+      expected = next;
+    }
+    EXPECT_EQ(random::permutation(key(43), n).to_vector<int32_t>(), expected) << n;
+  }
+}
+
+// choice with p: the first index whose running sum of p reaches total * (1 - uniform); without
+// replacement, the smallest -gumbel - log(p). categorical: argmax of gumbel + logits.
+// truncated_normal: sqrt(2) erf_inv(uniform(erf(lower / sqrt2), erf(upper / sqrt2))), clipped.
+TEST(RandomSamplers, ChoiceCategoricalTruncatedDerivation) {
+  Array k = key(44);
+  std::vector<float> p = {0.25f, 0.f, 0.5f, 0.125f, 0.125f};
+  Array pa = Array::from_vector<float>(p, {5});
+  std::vector<float> u = random::uniform(k, {500}).to_vector<float>();
+  std::vector<float> cuml(p.size());
+  std::partial_sum(p.begin(), p.end(), cuml.begin());
+  std::vector<int32_t> got = random::choice(k, 5, {500}, true, pa).to_vector<int32_t>();
+  for (size_t i = 0; i < u.size(); ++i) {
+    float r = cuml.back() * (1.0f - u[i]);
+    auto idx = std::lower_bound(cuml.begin(), cuml.end(), r) - cuml.begin();
+    ASSERT_EQ(got[i], idx) << i;
+  }
+  std::vector<double> g = values(random::gumbel(k, {5}));
+  std::vector<int32_t> order = {0, 1, 2, 3, 4};
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    auto score = [&](int32_t i) {
+      return -static_cast<float>(g[size_t(i)]) - std::log(p[size_t(i)]);
+    };
+    return score(a) < score(b);
+  });
+  EXPECT_EQ(random::choice(k, 5, {3}, false, pa).to_vector<int32_t>(),
+            std::vector<int32_t>(order.begin(), order.begin() + 3));
+
+  Array logits = Array::from_vector<float>({0.5f, -1, 2, 0, 1, 1}, {2, 3});
+  Array scores = jnp::add(random::gumbel(k, {4, 2, 3}), logits);
+  EXPECT_TRUE(same(random::categorical(k, logits, -1, Shape{4, 2}), jnp::argmax(scores, -1)));
+
+  for (DType d : {DType::float32, DType::float64}) {
+    Array lo = lax::convert_element_type(Array(-0.3), d);
+    Array hi = lax::convert_element_type(Array(1.7), d);
+    Array sqrt2 = lax::convert_element_type(Array(std::sqrt(2.0)), d);
+    Array un =
+        random::uniform(k, {300}, d, lax::erf(lax::div(lo, sqrt2)), lax::erf(lax::div(hi, sqrt2)));
+    Array inf = lax::convert_element_type(Array(INFINITY), d);
+    Array expected = jnp::clip(lax::mul(sqrt2, lax::erf_inv(un)), lax::nextafter(lo, inf),
+                               lax::nextafter(hi, lax::neg(inf)));
+    EXPECT_TRUE(same(random::truncated_normal(k, -0.3, 1.7, Shape{300}, d), expected));
+  }
+}
+
+// The legacy (jax_threefry_partitionable=False) scheme drives the new samplers too.
+TEST(RandomSamplers, LegacyScheme) {
+  struct Legacy {
+    Legacy() { config::set_threefry_partitionable(false); }
+    ~Legacy() { config::set_threefry_partitionable(true); }
+  } legacy;
+  Array keys = random::split(key(45), 3);
+  auto f = [](const Array& k) {
+    return jnp::concatenate(
+        {lax::convert_element_type(random::randint(k, {4}, 0, 7), DType::float32),
+         lax::convert_element_type(random::permutation(k, 5), DType::float32),
+         random::gumbel(k, {16}), random::truncated_normal(k, 0, 1, Shape{3})});
+  };
+  Array batched = vmap(f)(keys);
+  for (int64_t i = 0; i < 3; ++i) EXPECT_TRUE(same(batched[i], f(keys[i])));
+  std::vector<double> perm = values(random::permutation(key(46), 100));
+  std::sort(perm.begin(), perm.end());
+  for (size_t i = 0; i < perm.size(); ++i) EXPECT_EQ(perm[i], double(i));
+}
+
 // ---- vmap over keys equals a loop over keys -------------------------------------------------
 
 // The float32 log/log1p kernels are Eigen packets with a libm tail, so an element's last bits
