@@ -42,4 +42,27 @@ Array normal(const Array& key, const Shape& shape = {}, DType dtype = DType::flo
 // True with probability p (bool array of `shape`, default p's shape): uniform < p.
 Array bernoulli(const Array& key, const Array& p = 0.5, std::optional<Shape> shape = std::nullopt);
 
+// jax.random.truncated_normal: normal restricted to (lower, upper); shape defaults to theirs.
+Array truncated_normal(const Array& key, const Array& lower, const Array& upper,
+                       std::optional<Shape> shape = std::nullopt, DType dtype = DType::float32);
+// jax.random.randint: integers uniform in [minval, maxval) (which broadcast against shape).
+Array randint(const Array& key, const Shape& shape, const Array& minval, const Array& maxval,
+              DType dtype = DType::int32);
+// jax.random.permutation: x (or arange(x) for an integer) shuffled along axis.
+Array permutation(const Array& key, const Array& x, int64_t axis = 0, bool independent = false);
+// jax.random.choice: `shape` draws from a (or arange(a)) along axis, optionally weighted by p.
+Array choice(const Array& key, const Array& a, const Shape& shape = {}, bool replace = true,
+             std::optional<Array> p = std::nullopt, int64_t axis = 0);
+// jax.random.categorical: int32 indices drawn from softmax(logits) along axis (Gumbel-max).
+Array categorical(const Array& key, const Array& logits, int64_t axis = -1,
+                  std::optional<Shape> shape = std::nullopt);
+// jax.random.gumbel: standard Gumbel samples, -log(-log(U)).
+Array gumbel(const Array& key, const Shape& shape = {}, DType dtype = DType::float32);
+// jax.random.exponential: standard exponential (rate 1) samples, -log1p(-U).
+Array exponential(const Array& key, const Shape& shape = {}, DType dtype = DType::float32);
+// jax.random.laplace: standard Laplace samples (density exp(-|x|) / 2).
+Array laplace(const Array& key, const Shape& shape = {}, DType dtype = DType::float32);
+// jax.random.logistic: standard logistic samples, log(U / (1 - U)).
+Array logistic(const Array& key, const Shape& shape = {}, DType dtype = DType::float32);
+
 }  // namespace jx::random

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "api/random_bits.h"
 #include "jx/lax.h"
 #include "jx/numpy.h"
 
@@ -25,6 +26,10 @@ Array u32(uint32_t v) {
   return lax::convert_element_type(Array(static_cast<int64_t>(v)), DType::uint32);
 }
 
+}  // namespace
+
+namespace detail {
+
 void check_key(std::string_view fn, const Array& key) {
   if (key.dtype() != DType::uint32) {
     throw DTypeError(std::string(fn) +
@@ -39,6 +44,12 @@ void check_key(std::string_view fn, const Array& key) {
                      key.shape().str() + "; to use several keys, jx::vmap over them");
   }
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::check_key;
 
 // The two words of a key as scalars.
 std::pair<Array, Array> key_words(const Array& key) {
@@ -81,6 +92,10 @@ Array seed_words(const Array& data) {
   return lax::concatenate({lax::reshape(hi, Shape{1}), lax::reshape(data, Shape{1})}, 0);
 }
 
+}  // namespace
+
+namespace detail {
+
 // Random bits of 8, 32 or 64 bits per element; 64-bit bits come back as int64 (jx has no
 // uint64: the bit pattern is the same and only shifts/ors/bitcasts touch it).
 Array random_bits(const Array& key, int bit_width, const Shape& shape) {
@@ -109,7 +124,12 @@ Array to_rank(std::string_view fn, const Array& x, DType dtype, int rank) {
   return lax::reshape(c, Shape(shape));
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::check_float;
+using detail::check_key;
+using detail::random_bits;
+using detail::to_rank;
 
 Array PRNGKey(int64_t seed) {
   auto s = static_cast<uint64_t>(seed);
