@@ -488,9 +488,7 @@ TEST(RandomSamplers, LegacyScheme) {
 
 // ---- vmap over keys equals a loop over keys -------------------------------------------------
 
-// The float32 log/log1p kernels are Eigen packets with a libm tail, so an element's last bits
-// depend on whether it lands in a packet or in the tail of its array: the float32 samplers that
-// take logs are compared on whole packets (multiples of 16 elements per key).
+// Bit for bit: every kernel's result depends only on the element's value, not on its position.
 TEST(RandomSamplers, VmapOverKeysEqualsLoop) {
   Array keys = random::split(key(39), 4);
   Array logits = Array::from_vector<float>({0.1f, -1, 2, 0.5f, 0, 0}, {2, 3});
@@ -522,14 +520,14 @@ TEST(RandomSamplers, VmapOverKeysEqualsLoop) {
       [](const Array& k) { return random::permutation(k, 9); },
       [&](const Array& k) { return random::permutation(k, m, 1, true); },
       [&](const Array& k) { return random::permutation(k, m); },
-      [](const Array& k) { return random::gumbel(k, {16}); },
+      [](const Array& k) { return random::gumbel(k, {5}); },
       [](const Array& k) { return random::gumbel(k, {3}, DType::float64); },
       [](const Array& k) { return random::exponential(k, {4}, DType::float64); },
       [](const Array& k) {
         return random::exponential(k, {2, 8});
       },
-      [](const Array& k) { return random::laplace(k, {32}); },
-      [](const Array& k) { return random::logistic(k, {16}); },
+      [](const Array& k) { return random::laplace(k, {7}); },
+      [](const Array& k) { return random::logistic(k, {3}); },
       [](const Array& k) { return random::logistic(k, {5}, DType::float64); },
   };
   for (size_t s = 0; s < samplers.size(); ++s) {

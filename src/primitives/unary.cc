@@ -1,6 +1,7 @@
 // Elementwise unary primitives: sign manipulation, rounding, transcendental and special
 // functions, is_finite and not. The output has the operand's shape, dtype and weak type
 // (is_finite: strong bool).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -85,17 +86,32 @@ void map_eigen(const T* x, T* out, int64_t n, int64_t grain, Vec vec) {
 // accuracy (or flush to zero) where operands or results leave the normal range, so elements
 // where valid(x) is false (always including NaN and infinities) are recomputed with libm.
 // Elsewhere the results are within a few ulp of the correctly rounded value
-// (tests/unary_test.cc sweeps them).
+// (tests/unary_test.cc sweeps them). Every element goes through the same packet code, in
+// fixed blocks of 16 (a padded copy for the last few): a value's result never depends on where
+// it sits in the array (vmap must equal a loop bit for bit).
 template <class Valid, class Vec, class Scalar>
 void map_f32_vectorised(const float* x, float* out, int64_t n, Valid valid, Vec vec,
                         Scalar scalar) {
-  // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
-  map_eigen(x, out, n, cpu::kParallelBytes / 32, [&](const auto& a, auto& o) {
+  constexpr int kBlock = 16;
+  using Block = Eigen::Array<float, kBlock, 1>;
+  auto block = [&](const float* xs, float* os) {
+    Eigen::Map<const Block> a(xs);
+    Eigen::Map<Block> o(os);
     vec(a, o);
-    const float* xs = a.data();
-    float* os = o.data();
-    for (Eigen::Index i = 0; i < a.size(); ++i) {
+    for (int i = 0; i < kBlock; ++i) {
       if (!valid(xs[i])) os[i] = scalar(xs[i]);
+    }
+  };
+  // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
+  cpu::parallel_for(n, cpu::kParallelBytes / 32, [&](int64_t b, int64_t e) {
+    int64_t i = b;
+    for (; i + kBlock <= e; i += kBlock) block(x + i, out + i);
+    if (i < e) {
+      float xs[kBlock], os[kBlock];
+      std::fill(xs, xs + kBlock, 1.0f);
+      std::copy(x + i, x + e, xs);
+      block(xs, os);
+      std::copy(os, os + (e - i), out + i);
     }
   });
 }
