@@ -1,0 +1,80 @@
+// Forward-mode automatic differentiation: JVPTrace, whose tracers pair a primal with a tangent,
+// and the combinators the primitives' jvp rules are written with (JAX's interpreters/ad.py).
+// A tangent that is an invalid (null) Array is a symbolic zero: rules skip the work for it, and
+// it is only made into an array of zeros where an operation needs one (instantiate).
+#pragma once
+
+#include <functional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "core/array_impl.h"
+#include "interpreters/trace.h"
+
+namespace jx {
+
+class JVPTracer : public Tracer {
+ public:
+  JVPTracer(uint64_t trace_id, Array primal, Array tangent)
+      : Tracer(trace_id), primal_(std::move(primal)), tangent_(std::move(tangent)) {}
+  const Array& primal() const { return primal_; }
+  const Array& tangent() const { return tangent_; }
+
+ private:
+  Array primal_;
+  Array tangent_;
+};
+
+class JVPTrace : public Trace {
+ public:
+  explicit JVPTrace(Trace* parent) : Trace(parent) {}
+
+  // A tracer of this trace for (primal, tangent), or the primal itself when the tangent is a
+  // symbolic zero (a constant to this trace).
+  Array box(Array primal, Array tangent) const;
+  // (primal, tangent) as this trace sees `a`: its own tracers are unpacked; anything else is a
+  // constant with a zero tangent.
+  std::pair<Array, Array> unbox(const Array& a) const;
+
+  std::vector<Array> process_primitive(Prim p, std::span<const Array> args,
+                                       const Params& params) override;
+};
+
+namespace ad {
+
+// True for a symbolic zero tangent.
+inline bool is_zero(const Array& t) { return !t.valid(); }
+// The tangent space of a primal: same shape, its float dtype (integer/bool primals have no
+// tangent space: their tangents are always symbolic zeros).
+bool has_tangent_space(const ShapedArray& primal);
+// t, or an array of zeros of the primal's shape and dtype when t is a symbolic zero.
+Array instantiate(const Array& t, const Array& primal);
+// a + b, where either may be a symbolic zero.
+Array add_tangents(const Array& a, const Array& b);
+
+// How many times p's jvp rule has run in this process (tests check every rule is exercised).
+int64_t rule_calls(Prim p);
+
+// ---- combinators -------------------------------------------------------------------------
+// The tangent contribution of one operand: given that operand's tangent g (never zero), the
+// primals and the primal output, returns d(out) = (d out / d in_i) . g (JAX's defjvp).
+using PartialJvp = std::function<Array(const Array& g, std::span<const Array> primals,
+                                       const Array& out, const Params& params)>;
+// A single-output primitive whose tangent is the sum of per-operand contributions (null
+// entries: the output does not depend on that operand differentiably).
+JvpRule defjvp(Prim p, std::vector<PartialJvp> partials);
+// A primitive linear in all operands: the tangent is the primitive applied to the tangents
+// (zeros instantiated where some but not all are zero).
+JvpRule deflinear(Prim p);
+// A primitive linear in operand `linear_arg` for fixed other operands (which must have zero
+// tangents or be non-differentiable), e.g. reshape, slice, transpose of one operand.
+JvpRule deflinear_in(Prim p, std::vector<int> linear_args);
+// A primitive bilinear in operands 0 and 1 (mul, dot_general): d(x*y) = dx*y + x*dy.
+JvpRule defbilinear(Prim p);
+// Outputs that are piecewise constant or non-differentiable (comparisons, floor, argmax,
+// integer ops, random bits): every output tangent is a symbolic zero.
+JvpRule zero_jvp(Prim p);
+
+}  // namespace ad
+}  // namespace jx
