@@ -2,10 +2,12 @@
 // convert_element_type and bitcast_convert_type.
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <type_traits>
 #include <variant>
 
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -295,6 +297,68 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> bitcast_convert_type_batch(
   return batching::one(lax::bitcast_convert_type(x, to), d);
 }
 
+// ---- jvp rules (JAX's, in lax.py), written with lax primitives -----------------------------
+
+// An array of x's shape, dtype and weak type filled with c.
+Array full_like(double c, const Array& x) {
+  return lax::broadcast_in_dim(lax::convert_element_type(Array(c), x.dtype(), x.weak_type()),
+                               x.shape(), {});
+}
+
+// t broadcast to x's shape (t is a scalar or already has it), as JAX's _brcast.
+Array brcast(const Array& t, const Array& x) {
+  if (t.shape() == x.shape()) return t;
+  return lax::broadcast_in_dim(t, x.shape(), {});
+}
+
+// select_n picks the tangents as it picks the primals; zero tangents are instantiated unless
+// all of them are zero.
+std::pair<std::vector<Array>, std::vector<Array>> select_n_jvp(std::span<const Array> primals,
+                                                               std::span<const Array> tangents,
+                                                               const Params&) {
+  const Array& which = primals[0];
+  std::vector<Array> cases(primals.begin() + 1, primals.end());
+  std::vector<Array> outs{lax::select_n(which, cases)};
+  bool all_zero = true;
+  for (size_t k = 1; k < tangents.size(); ++k) all_zero = all_zero && ad::is_zero(tangents[k]);
+  if (all_zero) return {std::move(outs), {Array()}};
+  std::vector<Array> case_tangents;
+  for (size_t k = 1; k < tangents.size(); ++k) {
+    case_tangents.push_back(ad::instantiate(tangents[k], primals[k]));
+  }
+  return {std::move(outs), {lax::select_n(which, case_tangents)}};
+}
+
+// The tangent converted to the new dtype; none where that dtype has no tangent space (float
+// to int or bool), and none from an integer/bool operand (its tangent is always zero).
+std::pair<std::vector<Array>, std::vector<Array>> convert_element_type_jvp(
+    std::span<const Array> primals, std::span<const Array> tangents, const Params& params) {
+  const DType to = params.get_dtype("new_dtype");
+  const bool weak = params.has("weak_type") && params.get_bool("weak_type");
+  std::vector<Array> outs{lax::convert_element_type(primals[0], to, weak)};
+  if (ad::is_zero(tangents[0]) || !is_floating(to)) return {std::move(outs), {Array()}};
+  return {std::move(outs), {lax::convert_element_type(tangents[0], to, weak)}};
+}
+
+// clamp(lo, x, hi): the tangent of whichever operand the result equals, as JAX splits it.
+JvpRule clamp_jvp() {
+  using namespace lax;
+  auto select = [](const Array& pred, const Array& on_true, const Array& x) {
+    return select_n(pred, {full_like(0, x), brcast(on_true, x)});
+  };
+  ad::PartialJvp d_lo = [select](const Array& g, std::span<const Array> p, const Array&,
+                                 const Params&) {
+    return select(bitwise_and(gt(p[0], p[1]), lt(p[0], p[2])), g, p[1]);
+  };
+  ad::PartialJvp d_x = [select](const Array& g, std::span<const Array> p, const Array&,
+                                const Params&) {
+    return select(bitwise_and(gt(p[1], p[0]), lt(p[1], p[2])), g, p[1]);
+  };
+  ad::PartialJvp d_hi = [select](const Array& g, std::span<const Array> p, const Array&,
+                                 const Params&) { return select(lt(p[2], p[1]), g, p[1]); };
+  return ad::defjvp(Prim::clamp, {d_lo, d_x, d_hi});
+}
+
 }  // namespace
 
 void register_elementwise() {
@@ -312,6 +376,11 @@ void register_elementwise() {
   mutable_rules(Prim::convert_element_type).batch =
       batching::vectorized(Prim::convert_element_type);
   mutable_rules(Prim::bitcast_convert_type).batch = bitcast_convert_type_batch;
+  mutable_rules(Prim::select_n).jvp = select_n_jvp;
+  mutable_rules(Prim::clamp).jvp = clamp_jvp();
+  mutable_rules(Prim::convert_element_type).jvp = convert_element_type_jvp;
+  // Reinterpreted bits are not a differentiable function of the operand (JAX: defjvp_zero).
+  mutable_rules(Prim::bitcast_convert_type).jvp = ad::zero_jvp(Prim::bitcast_convert_type);
 }
 
 }  // namespace jx::primitives

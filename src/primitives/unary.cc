@@ -3,6 +3,7 @@
 // (is_finite: strong bool).
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <type_traits>
 
@@ -19,6 +20,7 @@
 #endif
 
 #include "backend/cpu/special_math.h"
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -331,6 +333,103 @@ struct RoundOp {
   }
 };
 
+// ---- jvp rules (JAX's, in lax.py), written with lax primitives -----------------------------
+
+// The weakly typed scalar c in x's dtype (JAX's _const): results keep x's dtype and weak type.
+Array cst(double c, const Array& x) { return lax::convert_element_type(Array(c), x.dtype(), true); }
+
+// d(out) = partial(g, x, out): the tangent of a single-operand primitive.
+JvpRule unary_jvp(Prim p,
+                  std::function<Array(const Array& g, const Array& x, const Array& ans)> f) {
+  return ad::defjvp(
+      p, {[f = std::move(f)](const Array& g, std::span<const Array> primals, const Array& out,
+                             const Params&) { return f(g, primals[0], out); }});
+}
+
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;   // 2 / sqrt(pi)
+constexpr double kSqrtPiOverTwo = 0.88622692545275801;  // sqrt(pi) / 2
+constexpr double kLn2 = 0.69314718055994531;
+
+void register_unary_jvps() {
+  using namespace lax;
+  auto set = [](Prim p, JvpRule rule) { mutable_rules(p).jvp = std::move(rule); };
+  auto def = [&](Prim p, std::function<Array(const Array&, const Array&, const Array&)> f) {
+    set(p, unary_jvp(p, std::move(f)));
+  };
+  set(Prim::neg, ad::deflinear(Prim::neg));
+  // abs: the tangent passes unchanged at 0 (JAX: select(x >= 0, g, -g)).
+  def(Prim::abs, [](const Array& g, const Array& x, const Array&) {
+    return select_n(ge(x, cst(0, x)), {neg(g), g});
+  });
+  // Piecewise constant, or integer/bool results.
+  for (Prim p : {Prim::sign, Prim::floor, Prim::ceil, Prim::round, Prim::is_finite, Prim::not_}) {
+    set(p, ad::zero_jvp(p));
+  }
+  def(Prim::exp, [](const Array& g, const Array&, const Array& ans) { return mul(g, ans); });
+  def(Prim::exp2, [](const Array& g, const Array& x, const Array& ans) {
+    return mul(g, mul(cst(kLn2, x), ans));
+  });
+  def(Prim::log, [](const Array& g, const Array& x, const Array&) { return div(g, x); });
+  def(Prim::log1p,
+      [](const Array& g, const Array& x, const Array&) { return div(g, add(x, cst(1, x))); });
+  def(Prim::expm1,
+      [](const Array& g, const Array&, const Array& ans) { return mul(g, add(ans, cst(1, ans))); });
+  def(Prim::sqrt, [](const Array& g, const Array&, const Array& ans) {
+    return mul(g, div(cst(0.5, ans), ans));
+  });
+  def(Prim::rsqrt, [](const Array& g, const Array& x, const Array& ans) {
+    return mul(g, mul(cst(-0.5, x), div(ans, x)));
+  });
+  def(Prim::cbrt, [](const Array& g, const Array& x, const Array& ans) {
+    return mul(g, div(cst(1.0 / 3.0, x), mul(ans, ans)));
+  });
+  def(Prim::sin, [](const Array& g, const Array& x, const Array&) { return mul(g, cos(x)); });
+  def(Prim::cos, [](const Array& g, const Array& x, const Array&) { return neg(mul(g, sin(x))); });
+  def(Prim::tan, [](const Array& g, const Array& x, const Array& ans) {
+    return mul(g, add(cst(1, x), mul(ans, ans)));
+  });
+  def(Prim::asin, [](const Array& g, const Array& x, const Array&) {
+    return mul(g, rsqrt(sub(cst(1, x), mul(x, x))));
+  });
+  def(Prim::acos, [](const Array& g, const Array& x, const Array&) {
+    return neg(mul(g, rsqrt(sub(cst(1, x), mul(x, x)))));
+  });
+  def(Prim::atan, [](const Array& g, const Array& x, const Array&) {
+    return div(g, add(cst(1, x), mul(x, x)));
+  });
+  def(Prim::sinh, [](const Array& g, const Array& x, const Array&) { return mul(g, cosh(x)); });
+  def(Prim::cosh, [](const Array& g, const Array& x, const Array&) { return mul(g, sinh(x)); });
+  // (g + g*ans) * (1 - ans) = g * (1 - ans^2), as JAX writes it.
+  def(Prim::tanh, [](const Array& g, const Array& x, const Array& ans) {
+    return mul(add(g, mul(g, ans)), sub(cst(1, x), ans));
+  });
+  def(Prim::asinh, [](const Array& g, const Array& x, const Array&) {
+    return mul(g, rsqrt(add(mul(x, x), cst(1, x))));
+  });
+  def(Prim::acosh, [](const Array& g, const Array& x, const Array&) {
+    return mul(g, rsqrt(mul(sub(x, cst(1, x)), add(x, cst(1, x)))));
+  });
+  def(Prim::atanh, [](const Array& g, const Array& x, const Array&) {
+    return div(div(g, sub(cst(1, x), x)), add(cst(1, x), x));
+  });
+  def(Prim::logistic, [](const Array& g, const Array& x, const Array& ans) {
+    return mul(g, mul(ans, sub(cst(1, x), ans)));
+  });
+  def(Prim::erf, [](const Array& g, const Array& x, const Array&) {
+    return mul(cst(kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
+  });
+  def(Prim::erfc, [](const Array& g, const Array& x, const Array&) {
+    return mul(cst(-kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
+  });
+  def(Prim::erf_inv, [](const Array& g, const Array& x, const Array& ans) {
+    return mul(g, mul(cst(kSqrtPiOverTwo, x), exp(mul(ans, ans))));
+  });
+  def(Prim::lgamma,
+      [](const Array& g, const Array& x, const Array&) { return mul(g, digamma(x)); });
+  // digamma: no jvp. Its derivative is polygamma(1, x), which jx does not have (JAX's rule
+  // uses polygamma); differentiating digamma raises the JVP trace's missing-rule error.
+}
+
 }  // namespace
 
 void register_unary() {
@@ -370,6 +469,7 @@ void register_unary() {
   def_unary(Prim::digamma, C::kFloating, DigammaOp{});
   def_unary(Prim::is_finite, C::kFloating, IsFiniteOp{});
   def_unary(Prim::not_, C::kIntOrBool, NotOp{});
+  register_unary_jvps();
 }
 
 }  // namespace jx::primitives
