@@ -984,10 +984,18 @@ Array scatter_mul_tangent_operand(const Array& g, std::span<const Array> primals
 
 // scatter_mul in the updates: d out = x * sum_j g_j prod_{k != j} y_k over the updates j at
 // each element. JAX only implements this for unique_indices (x * scatter_add(0, i, g)), which
-// jx's scatter has no parameter for; this is the exact product rule for any indices, zeros
-// included: with Z zero updates at an element and Q the product of its nonzero ones, the sum
-// is Q * sum_j g_j / y_j when Z = 0, Q * g_zero when Z = 1, and 0 when Z >= 2. With unique
-// indices it equals JAX's rule (up to rounding of y * (g / y)).
+// jx's scatter has no parameter for; this is the product rule for any indices, zero updates
+// included. At an element with Z updates exactly zero (y_a), Q the product of its nonzero
+// updates, S = sum over nonzero j of g_j / y_j, G = sum_a g_a, Y = sum_a y_a (= 0, but its
+// tangent matters to jvp of this jvp) and E = e2(y_a) = (Y^2 - sum_a y_a^2) / 2 (= 0):
+//   Z = 0: Q * S                      (the usual sum, divided out)
+//   Z = 1: Q * (G + Y * S)            (only the zero one's term survives)
+//   Z = 2: Q * (G * Y - sum_a g_a y_a + E * S)
+//   Z > 2: 0
+// Each branch equals the exact polynomial in the zero updates (up to order 2 in them), so the
+// value is exact everywhere and so is its derivative (jvp of this jvp), except at elements
+// with three or more zero updates, where third and higher derivatives are not. With unique
+// indices it equals JAX's rule (up to the rounding of y * (g / y)).
 Array scatter_mul_tangent_updates(const Array& g, std::span<const Array> primals, const Array&,
                                   const Params& p) {
   const Array& x = primals[0];
@@ -996,20 +1004,29 @@ Array scatter_mul_tangent_updates(const Array& g, std::span<const Array> primals
   const Array zeros_y = numpy::zeros_like(y);
   const Array ones_y = numpy::ones_like(y);
   const Array zeros_x = numpy::zeros_like(x);
-  const Array ones_x = numpy::ones_like(x);
   const Array y_is_zero = lax::eq(y, zeros_y);
   const Array safe_y = select(y_is_zero, ones_y, y);
-  auto scatter_add = [&](const Array& base, const Array& u) {
-    return bind1(Prim::scatter_add, {base, indices, u}, p);
+  // sum over the updates at each element of u, for the zero updates only (or the others).
+  auto sum_zero = [&](const Array& u) {
+    return bind1(Prim::scatter_add, {zeros_x, indices, select(y_is_zero, u, zeros_y)}, p);
   };
-  const Array num_zeros = scatter_add(zeros_x, select(y_is_zero, ones_y, zeros_y));
-  const Array nonzero_product = bind1(Prim::scatter_mul, {ones_x, indices, safe_y}, p);
-  const Array sum_over_nonzero =
-      scatter_add(zeros_x, select(y_is_zero, zeros_y, lax::div(g, safe_y)));
-  const Array zero_tangent = scatter_add(zeros_x, select(y_is_zero, g, zeros_y));
-  const Array sum = select(lax::eq(num_zeros, zeros_x), sum_over_nonzero,
-                           select(lax::eq(num_zeros, ones_x), zero_tangent, zeros_x));
-  return lax::mul(x, lax::mul(nonzero_product, sum));
+  auto sum_nonzero = [&](const Array& u) {
+    return bind1(Prim::scatter_add, {zeros_x, indices, select(y_is_zero, zeros_y, u)}, p);
+  };
+  const Array num_zeros = sum_zero(ones_y);
+  const Array q = bind1(Prim::scatter_mul, {numpy::ones_like(x), indices, safe_y}, p);
+  const Array s = sum_nonzero(lax::div(g, safe_y));
+  const Array g_sum = sum_zero(g);
+  const Array y_sum = sum_zero(y);
+  const Array e2 = lax::mul(lax::sub(lax::mul(y_sum, y_sum), sum_zero(lax::mul(y, y))),
+                            numpy::full_like(x, Array(0.5)));
+  const Array one_zero = lax::add(g_sum, lax::mul(y_sum, s));
+  const Array two_zeros =
+      lax::add(lax::sub(lax::mul(g_sum, y_sum), sum_zero(lax::mul(g, y))), lax::mul(e2, s));
+  auto count_is = [&](double n) { return lax::eq(num_zeros, numpy::full_like(x, Array(n))); };
+  const Array sum = select(count_is(0), s,
+                           select(count_is(1), one_zero, select(count_is(2), two_zeros, zeros_x)));
+  return lax::mul(x, lax::mul(q, sum));
 }
 
 // scatter_min / scatter_max: the tangent of each element comes from the values that attain
