@@ -9,8 +9,10 @@
 #include <tuple>
 #include <type_traits>
 
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
+#include "jx/numpy.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -878,6 +880,197 @@ BatchRule scatter_batch(Prim prim) {
   };
 }
 
+// ---- jvp rules (JAX's _gather_jvp_rule, _scatter_jvp, _scatter_add_jvp, scatter_mul's
+// defjvp and _scatter_extremal_jvp) ---------------------------------------------------------
+// Written with primitives only, so they can be vmapped and differentiated again. The indices
+// are integers: they never have a tangent.
+
+Array select(const Array& pred, const Array& on_true, const Array& on_false) {
+  return lax::select_n(pred, {on_false, on_true});
+}
+
+// The gather that reads back, for each update, the operand window a scatter with params p
+// writes it to (JAX's "inverse gather" of the scatter jvps). It uses the scatter's mode, so
+// clipped windows are clipped alike; a window the scatter drops reads 0 (fill mode) or some
+// clamped window (promise mode), and whatever is computed from it is dropped again by the
+// final scatter-add.
+Params inverse_gather_params(const Params& p, const Shape& operand_shape,
+                             const Shape& updates_shape) {
+  const Dims& window = p.get_ints("update_window_dims");
+  const Dims& inserted = p.get_ints("inserted_window_dims");
+  const Dims& operand_batching = p.get_ints("operand_batching_dims");
+  Dims sizes;
+  size_t pos = 0;
+  for (int64_t i = 0; i < int64_t(operand_shape.size()); ++i) {
+    if (contains(inserted, i) || contains(operand_batching, i)) {
+      sizes.push_back(1);
+    } else {
+      sizes.push_back(updates_shape[size_t(window[pos++])]);
+    }
+  }
+  Params q{{"offset_dims", window},
+           {"collapsed_slice_dims", inserted},
+           {"start_index_map", p.get_ints("scatter_dims_to_operand_dims")},
+           {"operand_batching_dims", operand_batching},
+           {"start_indices_batching_dims", p.get_ints("scatter_indices_batching_dims")},
+           {"slice_sizes", sizes},
+           {"mode", p.get_int("mode")}};
+  if (p.get_int("mode") == kFillOrDrop) q.set("fill_value", 0.0);
+  return q;
+}
+
+// gather is linear in the operand; the tangent of a filled (out-of-bounds) window is 0, not
+// the primal's fill value.
+Array gather_tangent(const Array& g, std::span<const Array> primals, const Array&,
+                     const Params& p) {
+  Params q = p;
+  if (p.get_int("mode") == kFillOrDrop) q.set("fill_value", 0.0);
+  return bind1(Prim::gather, {g, primals[1]}, q);
+}
+
+// scatter: which update wins at a duplicated index is unspecified, so (as JAX) every update
+// gets a positive id, the ids are scattered, and the inverse gather tells which updates (and
+// which operand elements) survive; the masked values and tangents are then scatter-added.
+std::pair<std::vector<Array>, std::vector<Array>> scatter_jvp(std::span<const Array> primals,
+                                                              std::span<const Array> tangents,
+                                                              const Params& p) {
+  const Array& operand = primals[0];
+  const Array& indices = primals[1];
+  const Array& updates = primals[2];
+  if (ad::is_zero(tangents[0]) && ad::is_zero(tangents[2])) {
+    return {{bind1(Prim::scatter, {operand, indices, updates}, p)}, {Array()}};
+  }
+  const Array g_operand = ad::instantiate(tangents[0], operand);
+  const Array g_updates = ad::instantiate(tangents[2], updates);
+
+  // a) ids 1..n, one per update window (constant across its window dims), scattered.
+  Dims ids_shape = updates.shape().to_vector();
+  for (int64_t d : p.get_ints("update_window_dims")) ids_shape[size_t(d)] = 1;
+  int64_t num_ids = 1;
+  for (int64_t d : ids_shape) num_ids *= d;
+  const DType id_dtype =
+      num_ids < std::numeric_limits<int32_t>::max() ? DType::int32 : DType::int64;
+  Array ids = lax::reshape(lax::iota(id_dtype, num_ids), Shape(ids_shape));
+  ids = lax::add(ids, numpy::ones_like(ids));
+  Dims all_dims(ids_shape.size());
+  for (size_t k = 0; k < all_dims.size(); ++k) all_dims[k] = int64_t(k);
+  const Array update_ids = lax::broadcast_in_dim(ids, updates.shape(), all_dims);
+  const Array scattered_ids =
+      bind1(Prim::scatter, {numpy::zeros(operand.shape(), id_dtype), indices, update_ids}, p);
+  // b) the id each update's window holds after the scatter.
+  const Array gathered_ids = bind1(Prim::gather, {scattered_ids, indices},
+                                   inverse_gather_params(p, operand.shape(), updates.shape()));
+  // c) keep the operand elements no update wrote, and the updates that won.
+  const Array keep_operand = lax::eq(scattered_ids, numpy::zeros_like(scattered_ids));
+  const Array keep_update = lax::eq(update_ids, gathered_ids);
+  auto masked = [](const Array& keep, const Array& x) {
+    return select(keep, x, numpy::zeros_like(x));
+  };
+  // d) scatter-adds of the masked values (exact: each element gets one nonzero term).
+  Array out = bind1(Prim::scatter_add,
+                    {masked(keep_operand, operand), indices, masked(keep_update, updates)}, p);
+  Array tangent =
+      bind1(Prim::scatter_add,
+            {masked(keep_operand, g_operand), indices, masked(keep_update, g_updates)}, p);
+  return {{std::move(out)}, {std::move(tangent)}};
+}
+
+// scatter_mul in the operand: out = x * P (P the product of the updates at each element), so
+// d out = scatter_mul(dx, i, y).
+Array scatter_mul_tangent_operand(const Array& g, std::span<const Array> primals, const Array&,
+                                  const Params& p) {
+  return bind1(Prim::scatter_mul, {g, primals[1], primals[2]}, p);
+}
+
+// scatter_mul in the updates: d out = x * sum_j g_j prod_{k != j} y_k over the updates j at
+// each element. JAX only implements this for unique_indices (x * scatter_add(0, i, g)), which
+// jx's scatter has no parameter for; this is the product rule for any indices, zero updates
+// included. At an element with Z updates exactly zero (y_a), Q the product of its nonzero
+// updates, S = sum over nonzero j of g_j / y_j, G = sum_a g_a, Y = sum_a y_a (= 0, but its
+// tangent matters to jvp of this jvp) and E = e2(y_a) = (Y^2 - sum_a y_a^2) / 2 (= 0):
+//   Z = 0: Q * S                      (the usual sum, divided out)
+//   Z = 1: Q * (G + Y * S)            (only the zero one's term survives)
+//   Z = 2: Q * (G * Y - sum_a g_a y_a + E * S)
+//   Z > 2: 0
+// Each branch equals the exact polynomial in the zero updates (up to order 2 in them), so the
+// value is exact everywhere and so is its derivative (jvp of this jvp), except at elements
+// with three or more zero updates, where third and higher derivatives are not. With unique
+// indices it equals JAX's rule (up to the rounding of y * (g / y)).
+Array scatter_mul_tangent_updates(const Array& g, std::span<const Array> primals, const Array&,
+                                  const Params& p) {
+  const Array& x = primals[0];
+  const Array& indices = primals[1];
+  const Array& y = primals[2];
+  const Array zeros_y = numpy::zeros_like(y);
+  const Array ones_y = numpy::ones_like(y);
+  const Array zeros_x = numpy::zeros_like(x);
+  const Array y_is_zero = lax::eq(y, zeros_y);
+  const Array safe_y = select(y_is_zero, ones_y, y);
+  // sum over the updates at each element of u, for the zero updates only (or the others).
+  auto sum_zero = [&](const Array& u) {
+    return bind1(Prim::scatter_add, {zeros_x, indices, select(y_is_zero, u, zeros_y)}, p);
+  };
+  auto sum_nonzero = [&](const Array& u) {
+    return bind1(Prim::scatter_add, {zeros_x, indices, select(y_is_zero, zeros_y, u)}, p);
+  };
+  const Array num_zeros = sum_zero(ones_y);
+  const Array q = bind1(Prim::scatter_mul, {numpy::ones_like(x), indices, safe_y}, p);
+  const Array s = sum_nonzero(lax::div(g, safe_y));
+  const Array g_sum = sum_zero(g);
+  const Array y_sum = sum_zero(y);
+  const Array e2 = lax::mul(lax::sub(lax::mul(y_sum, y_sum), sum_zero(lax::mul(y, y))),
+                            numpy::full_like(x, Array(0.5)));
+  const Array one_zero = lax::add(g_sum, lax::mul(y_sum, s));
+  const Array two_zeros =
+      lax::add(lax::sub(lax::mul(g_sum, y_sum), sum_zero(lax::mul(g, y))), lax::mul(e2, s));
+  auto count_is = [&](double n) { return lax::eq(num_zeros, numpy::full_like(x, Array(n))); };
+  const Array sum = select(count_is(0), s,
+                           select(count_is(1), one_zero, select(count_is(2), two_zeros, zeros_x)));
+  return lax::mul(x, lax::mul(q, sum));
+}
+
+// scatter_min / scatter_max: the tangent of each element comes from the values that attain
+// the extremum there, averaged over them on ties (the operand's own value counting as one
+// contender when it is retained), as JAX's _scatter_extremal_jvp.
+JvpRule scatter_extremal_jvp(Prim prim) {
+  return [prim](std::span<const Array> primals, std::span<const Array> tangents,
+                const Params& p) -> std::pair<std::vector<Array>, std::vector<Array>> {
+    const Array& operand = primals[0];
+    const Array& indices = primals[1];
+    const Array& updates = primals[2];
+    Array out = bind1(prim, {operand, indices, updates}, p);
+    if (ad::is_zero(tangents[0]) && ad::is_zero(tangents[2])) return {{out}, {Array()}};
+    const Array g_operand = ad::instantiate(tangents[0], operand);
+    const Array g_updates = ad::instantiate(tangents[2], updates);
+    const Params gp = inverse_gather_params(p, operand.shape(), updates.shape());
+    auto gather = [&](const Array& x) { return bind1(Prim::gather, {x, indices}, gp); };
+    auto scatter_add = [&](const Array& base, const Array& u) {
+      return bind1(Prim::scatter_add, {base, indices, u}, p);
+    };
+    const Array zeros_x = numpy::zeros_like(operand);
+    const Array zeros_y = numpy::zeros_like(updates);
+    const Array ones_y = numpy::ones_like(updates);
+
+    const Array initial_vals = gather(operand);
+    const Array target_vals = gather(out);
+    const Array successful_updates = lax::eq(updates, target_vals);
+    const Array retained_values = lax::eq(initial_vals, target_vals);
+    const Array num_updates =
+        gather(scatter_add(zeros_x, select(successful_updates, ones_y, zeros_y)));
+    const Array num_refs = gather(scatter_add(zeros_x, ones_y));
+    const Array inv_with_operand = lax::div(ones_y, lax::add(num_updates, ones_y));
+    const Array updates_normalizer =
+        select(retained_values, inv_with_operand, lax::div(ones_y, num_updates));
+    const Array updates_coef = select(successful_updates, updates_normalizer, zeros_y);
+    const Array operand_normalizer = select(retained_values, inv_with_operand, zeros_y);
+    const Array operand_coef = lax::div(lax::sub(operand_normalizer, ones_y), num_refs);
+    const Array tangent_updates =
+        lax::add(lax::mul(gather(g_operand), operand_coef), lax::mul(g_updates, updates_coef));
+    Array tangent = scatter_add(g_operand, tangent_updates);
+    return {{std::move(out)}, {std::move(tangent)}};
+  };
+}
+
 template <class Op>
 void def_scatter(Prim prim) {
   PrimitiveRules& r = mutable_rules(prim);
@@ -905,11 +1098,18 @@ void register_gather() {
   g.abstract_eval = gather_abstract_eval;
   g.impl = gather_impl;
   g.batch = gather_batch;
+  g.jvp = ad::defjvp(Prim::gather, {gather_tangent, nullptr});
   def_scatter<SetOp>(Prim::scatter);
   def_scatter<AddOp>(Prim::scatter_add);
   def_scatter<MulOp>(Prim::scatter_mul);
   def_scatter<MinOp>(Prim::scatter_min);
   def_scatter<MaxOp>(Prim::scatter_max);
+  mutable_rules(Prim::scatter).jvp = scatter_jvp;
+  mutable_rules(Prim::scatter_add).jvp = ad::deflinear_in(Prim::scatter_add, {0, 2});
+  mutable_rules(Prim::scatter_mul).jvp = ad::defjvp(
+      Prim::scatter_mul, {scatter_mul_tangent_operand, nullptr, scatter_mul_tangent_updates});
+  mutable_rules(Prim::scatter_min).jvp = scatter_extremal_jvp(Prim::scatter_min);
+  mutable_rules(Prim::scatter_max).jvp = scatter_extremal_jvp(Prim::scatter_max);
 }
 
 }  // namespace jx::primitives

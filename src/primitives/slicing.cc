@@ -5,6 +5,7 @@
 #include <string>
 
 #include "backend/cpu/copy_kernels.h"
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "jx/numpy.h"
@@ -586,6 +587,15 @@ void register_slicing() {
   mutable_rules(Prim::slice).batch = slice_batch;
   mutable_rules(Prim::dynamic_slice).batch = dynamic_slice_batch;
   mutable_rules(Prim::dynamic_update_slice).batch = dynamic_update_slice_batch;
+  // jvp: all are linear in their array operands jointly (pad in operand and padding value,
+  // dynamic_update_slice in operand and update); the start indices are integers, with no
+  // tangent, and are passed through as they are (JAX's deflinear2 / _dynamic_*_jvp).
+  mutable_rules(Prim::concatenate).jvp = ad::deflinear(Prim::concatenate);
+  mutable_rules(Prim::pad).jvp = ad::deflinear(Prim::pad);
+  mutable_rules(Prim::slice).jvp = ad::deflinear(Prim::slice);
+  mutable_rules(Prim::dynamic_slice).jvp = ad::deflinear_in(Prim::dynamic_slice, {0});
+  mutable_rules(Prim::dynamic_update_slice).jvp =
+      ad::deflinear_in(Prim::dynamic_update_slice, {0, 1});
 }
 
 }  // namespace jx::primitives

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "backend/cpu/copy_kernels.h"
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -406,6 +407,13 @@ void register_structural() {
   mutable_rules(Prim::squeeze).batch = squeeze_batch;
   mutable_rules(Prim::expand_dims).batch = expand_dims_batch;
   mutable_rules(Prim::rev).batch = rev_batch;
+  // All but iota are linear in their one operand (JAX's deflinear2): the tangent is the same
+  // data movement applied to the operand's tangent. iota has no operands, so a JVPTrace never
+  // sees it (a constant to every trace): no jvp rule, as it has no batch rule.
+  for (Prim p : {Prim::broadcast_in_dim, Prim::reshape, Prim::transpose, Prim::squeeze,
+                 Prim::expand_dims, Prim::rev}) {
+    mutable_rules(p).jvp = ad::deflinear(p);
+  }
 }
 
 }  // namespace jx::primitives
