@@ -217,4 +217,8 @@ std::pair<Array, Array> threefry2x32(const Array& key1, const Array& key2, const
 // One pass: counters, hash and packing fused. jx::random::bits is the public API.
 Array random_bits(const Array& keys, int bit_width, const Shape& shape, bool partitionable);
 
+// ---- differentiation control ---------------------------------------------------------------
+// x itself, with a zero derivative: jvp/grad treat it as a constant (jax.lax.stop_gradient).
+Array stop_gradient(const Array& x);
+
 }  // namespace jx::lax

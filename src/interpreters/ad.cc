@@ -64,7 +64,7 @@ bool has_tangent_space(const ShapedArray& primal) { return is_floating(primal.dt
 
 Array instantiate(const Array& t, const Array& primal) {
   if (!is_zero(t)) return t;
-  Array zero = lax::convert_element_type(Array(0.0), primal.dtype());
+  Array zero = lax::convert_element_type(Array(0.0), primal.dtype(), primal.weak_type());
   return lax::broadcast_in_dim(zero, primal.shape(), {});
 }
 
