@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -28,6 +29,30 @@ struct VmapOptions {
 };
 
 namespace detail {
+struct JvpState;
+// One call of a jvp: boxes the primal leaves with their tangents as tracers of a fresh JVP
+// trace and makes it current; finish() leaves it and returns (primal outs, tangent outs), a
+// symbolic-zero tangent instantiated as zeros. A null tangent leaf is a symbolic zero.
+class JvpCall {
+ public:
+  JvpCall(std::vector<Array>& primals, const TreeDef& primal_def,
+          const std::vector<Array>& tangents, const TreeDef& tangent_def);
+  ~JvpCall();
+  JvpCall(const JvpCall&) = delete;
+  JvpCall& operator=(const JvpCall&) = delete;
+  std::pair<std::vector<Array>, std::vector<Array>> finish(const std::vector<Array>& out_leaves);
+
+ private:
+  std::unique_ptr<JvpState> state_;
+};
+// The leaf index of argument `argnum` given each argument's leaf count; throws ValueError when
+// argnum is out of range or that argument is not a single array.
+size_t argnum_leaf(std::string_view fn, int argnum, const std::vector<size_t>& leaf_counts);
+// The standard basis of x's tangent space, stacked: eye(x.size()) reshaped to [n, *x.shape].
+Array tangent_basis(const Array& x);
+// A Jacobian stacked by vmap over the basis, [n, *out] -> [*out, *in_shape].
+Array jacobian_from_columns(const Array& columns, const Shape& in_shape);
+
 struct VmapState;
 // One call of a vmapped function: boxes the mapped argument leaves as tracers of a fresh batch
 // trace and makes it current; finish() leaves it and moves each result's batch axis to its
@@ -90,6 +115,61 @@ Vmapped<std::decay_t<F>> vmap(F&& f, AxisSpec in_axes = 0, AxisSpec out_axes = 0
   return Vmapped<std::decay_t<F>>(
       std::forward<F>(f),
       VmapOptions{std::move(in_axes), std::move(out_axes), std::move(axis_name), axis_size});
+}
+
+// Forward-mode derivative (jax.jvp): (f(primals...), the derivative of f at primals applied to
+// tangents), for primals/tangents given as tuples of f's arguments (pytrees of the same
+// structure, shapes and dtypes).
+//   auto [y, dy] = jx::jvp(f, std::tuple{x}, std::tuple{dx});
+template <class F, class... Args>
+auto jvp(F&& f, const std::tuple<Args...>& primals, const std::tuple<Args...>& tangents) {
+  using R = std::remove_cvref_t<std::invoke_result_t<F&, const Args&...>>;
+  static_assert(tree::PyTree<R>, "jx::jvp: the function must return a pytree of arrays");
+  auto [p_leaves, p_def] = tree::flatten(primals);
+  auto [t_leaves, t_def] = tree::flatten(tangents);
+  detail::JvpCall call(p_leaves, p_def, t_leaves, t_def);
+  R out = std::apply(f, tree::unflatten<std::tuple<Args...>>(p_def, p_leaves));
+  auto [o_leaves, o_def] = tree::flatten(out);
+  auto [po, to] = call.finish(o_leaves);
+  return std::pair<R, R>{tree::unflatten<R>(o_def, po), tree::unflatten<R>(o_def, to)};
+}
+
+// The function returned by jx::jacfwd.
+template <class F>
+class JacFwd {
+ public:
+  JacFwd(F f, int argnum) : f_(std::move(f)), argnum_(argnum) {}
+
+  // d f / d args[argnum] at args: shape f(args).shape + args[argnum].shape (Array in and out).
+  template <class... Args>
+  requires std::invocable<const F&, const Args&...> Array operator()(const Args&... args) const {
+    std::tuple<Args...> primals(args...);
+    const std::vector<size_t> counts{tree::leaves(args).size()...};
+    size_t leaf = detail::argnum_leaf("jacfwd", argnum_, counts);
+    Array x = tree::leaves(primals)[leaf];
+    // One column per basis vector, all at once: vmap of jvp over the basis.
+    auto column = [&](const Array& t) {
+      auto [p_leaves, p_def] = tree::flatten(primals);
+      std::vector<Array> tangents(p_leaves.size());
+      tangents[leaf] = t;
+      detail::JvpCall call(p_leaves, p_def, tangents, p_def);
+      Array out(std::apply(f_, tree::unflatten<std::tuple<Args...>>(p_def, p_leaves)));
+      return call.finish({out}).second[0];
+    };
+    return detail::jacobian_from_columns(vmap(column)(detail::tangent_basis(x)), x.shape());
+  }
+
+ private:
+  F f_;
+  int argnum_;
+};
+
+// Jacobian by forward mode (jax.jacfwd) of a function of arrays returning an array, with respect
+// to argument `argnums`: vmap of jvp over the standard basis.
+//   jx::jacfwd(f)(x)   // shape f(x).shape + x.shape
+template <class F>
+JacFwd<std::decay_t<F>> jacfwd(F&& f, int argnums = 0) {
+  return JacFwd<std::decay_t<F>>(std::forward<F>(f), argnums);
 }
 
 }  // namespace jx

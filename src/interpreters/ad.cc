@@ -1,0 +1,148 @@
+#include "interpreters/ad.h"
+
+#include <atomic>
+#include <string>
+
+#include "jx/lax.h"
+
+namespace jx {
+namespace {
+std::atomic<int64_t> g_jvp_rule_calls[kNumPrimitives];
+}
+
+Array JVPTrace::box(Array primal, Array tangent) const {
+  if (ad::is_zero(tangent)) return primal;
+  if (!(tangent.shape() == primal.shape())) {
+    // A jvp rule broke its contract: a bug in jx, not in the user's program.
+    throw std::logic_error("jvp: tangent of shape " + tangent.shape().str() +
+                           " for a primal of shape " + primal.shape().str());
+  }
+  ShapedArray aval = primal.aval();
+  return make_tracer(aval,
+                     std::make_shared<JVPTracer>(id(), std::move(primal), std::move(tangent)));
+}
+
+std::pair<Array, Array> JVPTrace::unbox(const Array& a) const {
+  if (!owns(a)) return {a, Array()};
+  const auto* t = static_cast<const JVPTracer*>(tracer_of(a));
+  return {t->primal(), t->tangent()};
+}
+
+std::vector<Array> JVPTrace::process_primitive(Prim p, std::span<const Array> args,
+                                               const Params& params) {
+  std::vector<Array> primals, tangents;
+  primals.reserve(args.size());
+  tangents.reserve(args.size());
+  bool any_tangent = false;
+  for (const Array& a : args) {
+    auto [primal, tangent] = unbox(a);
+    any_tangent |= !ad::is_zero(tangent);
+    primals.push_back(std::move(primal));
+    tangents.push_back(std::move(tangent));
+  }
+  TraceScope under_parent(parent());
+  // Nothing to differentiate: the primitive runs as is on the primals.
+  if (!any_tangent) return bind(p, primals, params);
+  const PrimitiveRules& r = rules(p);
+  if (!r.jvp) {
+    throw NotSupportedError("jvp: the primitive " + std::string(primitive_name(p)) +
+                            " has no differentiation rule yet");
+  }
+  g_jvp_rule_calls[static_cast<int>(p)].fetch_add(1, std::memory_order_relaxed);
+  auto [outs, tangent_outs] = r.jvp(primals, tangents, params);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    outs[i] = box(std::move(outs[i]), std::move(tangent_outs[i]));
+  }
+  return outs;
+}
+
+namespace ad {
+
+int64_t rule_calls(Prim p) { return g_jvp_rule_calls[static_cast<int>(p)].load(); }
+
+bool has_tangent_space(const ShapedArray& primal) { return is_floating(primal.dtype); }
+
+Array instantiate(const Array& t, const Array& primal) {
+  if (!is_zero(t)) return t;
+  Array zero = lax::convert_element_type(Array(0.0), primal.dtype());
+  return lax::broadcast_in_dim(zero, primal.shape(), {});
+}
+
+Array add_tangents(const Array& a, const Array& b) {
+  if (is_zero(a)) return b;
+  if (is_zero(b)) return a;
+  return lax::add(a, b);
+}
+
+namespace {
+std::pair<std::vector<Array>, std::vector<Array>> one(Array out, Array tangent) {
+  std::vector<Array> outs, tangents;
+  outs.push_back(std::move(out));
+  tangents.push_back(std::move(tangent));
+  return {std::move(outs), std::move(tangents)};
+}
+}  // namespace
+
+JvpRule defjvp(Prim p, std::vector<PartialJvp> partials) {
+  return
+      [p, partials = std::move(partials)](std::span<const Array> primals,
+                                          std::span<const Array> tangents, const Params& params) {
+        Array out = bind1(p, primals, params);
+        Array tangent;
+        for (size_t i = 0; i < tangents.size(); ++i) {
+          if (is_zero(tangents[i]) || i >= partials.size() || !partials[i]) continue;
+          tangent = add_tangents(tangent, partials[i](tangents[i], primals, out, params));
+        }
+        return one(std::move(out), std::move(tangent));
+      };
+}
+
+JvpRule deflinear_in(Prim p, std::vector<int> linear_args) {
+  return
+      [p, linear_args = std::move(linear_args)](
+          std::span<const Array> primals, std::span<const Array> tangents, const Params& params) {
+        std::vector<Array> outs = bind(p, primals, params);
+        bool any = false;
+        for (int i : linear_args) any |= !is_zero(tangents[i]);
+        std::vector<Array> tangent_outs(outs.size());
+        if (any) {
+          std::vector<Array> args(primals.begin(), primals.end());
+          for (int i : linear_args) args[i] = instantiate(tangents[i], primals[i]);
+          tangent_outs = bind(p, args, params);
+        }
+        return std::make_pair(std::move(outs), std::move(tangent_outs));
+      };
+}
+
+JvpRule deflinear(Prim p) {
+  return
+      [p](std::span<const Array> primals, std::span<const Array> tangents, const Params& params) {
+        std::vector<int> all(primals.size());
+        for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+        return deflinear_in(p, all)(primals, tangents, params);
+      };
+}
+
+JvpRule defbilinear(Prim p) {
+  return
+      [p](std::span<const Array> primals, std::span<const Array> tangents, const Params& params) {
+        Array out = bind1(p, primals, params);
+        Array tangent;
+        if (!is_zero(tangents[0])) tangent = bind1(p, {tangents[0], primals[1]}, params);
+        if (!is_zero(tangents[1])) {
+          tangent = add_tangents(tangent, bind1(p, {primals[0], tangents[1]}, params));
+        }
+        return one(std::move(out), std::move(tangent));
+      };
+}
+
+JvpRule zero_jvp(Prim p) {
+  return [p](std::span<const Array> primals, std::span<const Array>, const Params& params) {
+    std::vector<Array> outs = bind(p, primals, params);
+    std::vector<Array> tangents(outs.size());
+    return std::make_pair(std::move(outs), std::move(tangents));
+  };
+}
+
+}  // namespace ad
+}  // namespace jx
