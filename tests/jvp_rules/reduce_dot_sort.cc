@@ -56,6 +56,15 @@ JvpCheck opts_for(DType dtype) {
   return c;
 }
 
+// dot_general in float32: vmap folds the batch of tangents into one larger GEMM, whose blocking
+// may round differently from the separate products (the batch rule's own tests compare within
+// a tolerance), so the bitwise vmap-of-jvp comparison is left to float64.
+JvpCheck dot_opts(DType dtype) {
+  JvpCheck c = opts_for(dtype);
+  if (dtype == f32) c.vmap_of_jvp = false;
+  return c;
+}
+
 std::string label(const std::string& name, DType dtype, const std::vector<int64_t>& v = {}) {
   return name + " " + std::string(dtype_name(dtype)) + " " + Shape(v).str();
 }
@@ -255,7 +264,7 @@ TEST(JvpRules, DotGeneral) {
         return std::vector<Array>{lax::dot_general(x[0], x[1], dn)};
       };
       check_jvp(label("dot_general", dtype, c.lhs.to_vector()), in_dtype(dtype, f),
-                gen({{c.lhs, f64}, {c.rhs, f64}}), opts_for(dtype));
+                gen({{c.lhs, f64}, {c.rhs, f64}}), dot_opts(dtype));
       // Only one operand differentiable (the other a constant).
       Array fixed = testing::gen({{c.rhs, f64}})(5)[0];
       Fn left = [dn = c.dn, fixed](const std::vector<Array>& x) {
@@ -263,7 +272,7 @@ TEST(JvpRules, DotGeneral) {
             lax::dot_general(x[0], lax::convert_element_type(fixed, x[0].dtype()), dn)};
       };
       check_jvp(label("dot_general lhs only", dtype, c.lhs.to_vector()), in_dtype(dtype, left),
-                gen({{c.lhs, f64}}), opts_for(dtype));
+                gen({{c.lhs, f64}}), dot_opts(dtype));
     }
   }
   // preferred_element_type: float32 operands accumulated into float64 (the tangent too).
@@ -272,7 +281,7 @@ TEST(JvpRules, DotGeneral) {
                                                lax::convert_element_type(x[1], f32),
                                                {{{1}, {0}}, {{}, {}}}, f64)};
   };
-  JvpCheck c32 = opts_for(f32);
+  JvpCheck c32 = dot_opts(f32);
   check_jvp("dot_general preferred float64", pref, gen({{{3, 4}, f64}, {{4, 2}, f64}}), c32);
   auto [y, dy] = jvp(
       [](const Array& a) {
@@ -330,12 +339,12 @@ TEST(JvpRules, Sort) {
 // Collectives have meaning only under a vmap binding their axis name: jvp runs inside it (so the
 // collectives meet the jvp rules) and is compared with finite differences of the named vmap.
 void check_collective_jvp(const std::string& name, const Fn& g, const testing::Gen& gen_examples,
-                          bool second_order = true) {
+                          const JvpCheck& opt = {}) {
   using testing::detail::expect_close;
   using testing::detail::jvp_tangents;
   using testing::detail::random_tangents;
   using testing::detail::step;
-  const double eps = 1e-6;
+  const double eps = opt.eps;
   for (uint64_t seed : {uint64_t{1}, uint64_t{2}}) {
     std::vector<Array> x = gen_examples(seed);  // examples along axis 0 of every argument
     std::vector<Array> t = random_tangents(x, seed + 77);
@@ -354,9 +363,9 @@ void check_collective_jvp(const std::string& name, const Fn& g, const testing::G
     for (size_t k = 0; k < dy.size(); ++k) {
       Array fd = lax::div(lax::sub(plus[k], minus[k]),
                           lax::convert_element_type(Array(2 * eps), plus[k].dtype()));
-      expect_close(dy[k], fd, 1e-5, name + " seed " + std::to_string(seed));
+      expect_close(dy[k], fd, opt.tol, name + " seed " + std::to_string(seed));
     }
-    if (!second_order) continue;
+    if (!opt.second_order) continue;
     std::vector<Array> t2 = random_tangents(x, seed + 9);
     auto second = vmap(
         [&](const std::vector<Array>& xv, const std::vector<Array>& tv,
@@ -416,7 +425,7 @@ TEST(JvpRules, Collectives) {
                                 [](const std::vector<Array>& x) {
                                   return std::vector<Array>{lax::psum(x[0], "b")};
                                 }),
-                       examples, false);
+                       examples, opts_for(f32));
 }
 
 // pmax/pmin have no jvp rule in JAX (differentiating them raises); neither here.
