@@ -5,6 +5,7 @@
 // transformation, the name is unbound and the kernel raises NameError, as JAX does.
 #include <string>
 
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "jx/numpy.h"
@@ -115,12 +116,16 @@ void register_collective() {
   def_reducer(Prim::psum, DTypeClass::kNumber, lax::reduce_sum, true);
   def_reducer(Prim::pmax, DTypeClass::kAny, lax::reduce_max, false);
   def_reducer(Prim::pmin, DTypeClass::kAny, lax::reduce_min, false);
+  // psum is linear (JAX's deflinear2); pmax/pmin have no jvp rule in JAX either, so
+  // differentiating them raises, as there.
+  mutable_rules(Prim::psum).jvp = ad::deflinear(Prim::psum);
 
   PrimitiveRules& g = mutable_rules(Prim::all_gather);
   g.abstract_eval = all_gather_rule;
   g.impl = unbound_impl();
   g.batch = all_gather_batch_rule();
   g.collective = true;
+  g.jvp = ad::deflinear(Prim::all_gather);
 
   PrimitiveRules& a = mutable_rules(Prim::axis_index);
   a.abstract_eval = [](std::span<const ShapedArray> in, const Params&) {
@@ -134,6 +139,8 @@ void register_collective() {
     return batching::one(lax::iota(DType::int32, axis.size), 0);
   };
   a.collective = true;
+  // An int32 output: no tangent space.
+  a.jvp = ad::zero_jvp(Prim::axis_index);
 }
 
 }  // namespace jx::primitives

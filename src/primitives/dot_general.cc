@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "backend/cpu/gemm.h"
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -356,6 +357,9 @@ void register_dot_general() {
   r.abstract_eval = dot_general_abstract_eval;
   r.impl = dot_general_impl;
   r.batch = dot_general_batch_rule;
+  // Bilinear: d(lhs . rhs) = dlhs . rhs + lhs . drhs, each with the same params (dimension
+  // numbers and preferred_element_type).
+  r.jvp = ad::defbilinear(Prim::dot_general);
 }
 
 }  // namespace jx::primitives

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -219,11 +220,14 @@ void register_prng() {
   // Under vmap the operands broadcast like a binary op's; both results share the batch dim.
   r.batch = batching::broadcasting(Prim::threefry2x32, {true}, true);
   r.multiple_results = true;
+  // Integer outputs: no tangent space.
+  r.jvp = ad::zero_jvp(Prim::threefry2x32);
 
   PrimitiveRules& b = mutable_rules(Prim::random_bits);
   b.abstract_eval = random_bits_rule;
   b.impl = random_bits_impl;
   b.batch = random_bits_batch_rule;
+  b.jvp = ad::zero_jvp(Prim::random_bits);
 }
 
 }  // namespace jx::primitives

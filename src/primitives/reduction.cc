@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "backend/cpu/reduce_kernels.h"
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -120,6 +121,74 @@ BatchRule reduce_batch_rule(Prim p) {
   };
 }
 
+// The dims of an operand of rank nd that a reduction over `axes` keeps, ascending.
+std::vector<int64_t> kept_dims(int nd, const std::vector<int64_t>& axes) {
+  std::vector<int64_t> kept;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept.push_back(d);
+  }
+  return kept;
+}
+
+// JAX's _reduce_chooser_jvp_rule (reduce_max/reduce_min): the tangent at the locations holding
+// the result, averaged over them when several tie (NaN results: no location, a NaN tangent).
+Array chooser_jvp(const Array& g, std::span<const Array> primals, const Array& ans,
+                  const Params& params) {
+  const Array& x = primals[0];
+  const std::vector<int64_t>& axes = params.get_ints("axes");
+  Array at = lax::broadcast_in_dim(ans, x.shape(), kept_dims(x.ndim(), axes));
+  Array location = lax::convert_element_type(lax::eq(x, at), g.dtype());
+  Array counts = lax::reduce_sum(location, axes);
+  return lax::div(lax::reduce_sum(lax::mul(g, location), axes), counts);
+}
+
+// JAX's _reduce_prod_jvp_rule: the reduced axes are moved to the front and flattened, then the
+// product is taken as a balanced tree of pairwise products, differentiated as such
+// (d(a*b) = da*b + a*db), which is exact where some factors are zero.
+std::pair<std::vector<Array>, std::vector<Array>> reduce_prod_jvp(std::span<const Array> primals,
+                                                                  std::span<const Array> tangents,
+                                                                  const Params& params) {
+  Array out = bind1(Prim::reduce_prod, primals, params);
+  if (ad::is_zero(tangents[0])) return {single(out), {Array()}};
+  const Array& x = primals[0];
+  const std::vector<int64_t>& axes = params.get_ints("axes");
+  const std::vector<int64_t> kept = kept_dims(x.ndim(), axes);
+  std::vector<int64_t> perm = axes;
+  perm.insert(perm.end(), kept.begin(), kept.end());
+  int64_t n = 1;
+  for (int64_t a : axes) n *= x.shape()[static_cast<size_t>(a)];
+  std::vector<int64_t> flat{n};
+  for (int64_t d : kept) flat.push_back(x.shape()[static_cast<size_t>(d)]);
+  if (n == 0) {
+    Array zero = lax::convert_element_type(Array(0.0), out.dtype());
+    return {single(out), single(lax::broadcast_in_dim(zero, out.shape(), {}))};
+  }
+  Array p = lax::reshape(lax::transpose(x, perm), Shape(flat));
+  Array t = lax::reshape(lax::transpose(tangents[0], perm), Shape(flat));
+  const Array one = lax::convert_element_type(Array(1.0), x.dtype());
+  const Array zero = lax::convert_element_type(Array(0.0), x.dtype());
+  std::vector<int64_t> start(flat.size(), 0);
+  while (flat[0] > 1) {
+    const int64_t m = flat[0], m1 = (m + 1) / 2, m2 = m - m1;
+    std::vector<int64_t> mid = start, limit = flat, half = flat;
+    mid[0] = m1;
+    half[0] = m1;
+    auto lo = [&](const Array& a) { return lax::slice(a, start, half); };
+    auto hi = [&](const Array& a, const Array& fill) {
+      Array h = lax::slice(a, mid, limit);
+      if (m2 == m1) return h;
+      std::vector<lax::PadConfig> cfg(flat.size());
+      cfg[0].hi = 1;
+      return lax::pad(h, fill, cfg);
+    };
+    Array p1 = lo(p), p2 = hi(p, one), t1 = lo(t), t2 = hi(t, zero);
+    p = lax::mul(p1, p2);
+    t = lax::add(lax::mul(t1, p2), lax::mul(p1, t2));
+    flat[0] = m1;
+  }
+  return {single(out), single(lax::reshape(t, out.shape()))};
+}
+
 }  // namespace
 
 void register_reduction() {
@@ -135,6 +204,13 @@ void register_reduction() {
   for (Prim p : {Prim::reduce_sum, Prim::reduce_prod, Prim::reduce_max, Prim::reduce_min,
                  Prim::reduce_and, Prim::reduce_or, Prim::argmax, Prim::argmin}) {
     mutable_rules(p).batch = reduce_batch_rule(p);
+  }
+  mutable_rules(Prim::reduce_sum).jvp = ad::deflinear(Prim::reduce_sum);
+  mutable_rules(Prim::reduce_max).jvp = ad::defjvp(Prim::reduce_max, {chooser_jvp});
+  mutable_rules(Prim::reduce_min).jvp = ad::defjvp(Prim::reduce_min, {chooser_jvp});
+  mutable_rules(Prim::reduce_prod).jvp = reduce_prod_jvp;
+  for (Prim p : {Prim::reduce_and, Prim::reduce_or, Prim::argmax, Prim::argmin}) {
+    mutable_rules(p).jvp = ad::zero_jvp(p);
   }
 }
 

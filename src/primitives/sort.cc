@@ -9,6 +9,7 @@
 #include <string>
 #include <type_traits>
 
+#include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
@@ -275,6 +276,49 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> sort_batch_rule(std::span<c
   return {std::move(outs), std::vector<BatchDim>(in.size(), d)};
 }
 
+// JAX's _sort_jvp: an iota along the sorted dimension is sorted alongside (not as a key) to
+// give the permutation, and each nonzero tangent is gathered through it.
+std::pair<std::vector<Array>, std::vector<Array>> sort_jvp(std::span<const Array> primals,
+                                                           std::span<const Array> tangents,
+                                                           const Params& params) {
+  const Shape shape = primals[0].shape();
+  const int nd = static_cast<int>(shape.size());
+  const int64_t dimension = params.get_int("dimension");
+  std::vector<Array> operands(primals.begin(), primals.end());
+  auto iota_dtype = [](int64_t size) {
+    return size < std::numeric_limits<int32_t>::max() ? DType::int32 : DType::int64;
+  };
+  operands.push_back(lax::broadcasted_iota(iota_dtype(shape[size_t(dimension)]), shape, dimension));
+  std::vector<Array> outs = bind(Prim::sort, operands, params);
+  Array perm = std::move(outs.back());
+  outs.pop_back();
+  std::vector<Array> tangents_out(tangents.size());
+  bool any = false;
+  for (const Array& t : tangents) any = any || !ad::is_zero(t);
+  if (!any) return {std::move(outs), std::move(tangents_out)};
+  // t[iota_0, ..., perm, ..., iota_{nd-1}]: the full coordinates of every output element.
+  Shape cshape = shape;
+  cshape.push_back(1);
+  std::vector<Array> coords;
+  for (int d = 0; d < nd; ++d) {
+    Array c = d == dimension ? perm : lax::broadcasted_iota(perm.dtype(), shape, d);
+    coords.push_back(lax::reshape(c, cshape));
+  }
+  Array start = nd == 1 ? coords[0] : lax::concatenate(coords, nd);
+  lax::GatherDimensionNumbers dn;
+  for (int d = 0; d < nd; ++d) {
+    dn.collapsed_slice_dims.push_back(d);
+    dn.start_index_map.push_back(d);
+  }
+  const std::vector<int64_t> sizes(size_t(nd), 1);
+  for (size_t i = 0; i < tangents.size(); ++i) {
+    if (ad::is_zero(tangents[i])) continue;
+    tangents_out[i] =
+        lax::gather(tangents[i], start, dn, sizes, lax::GatherScatterMode::kPromiseInBounds);
+  }
+  return {std::move(outs), std::move(tangents_out)};
+}
+
 }  // namespace
 
 void register_sort() {
@@ -283,6 +327,7 @@ void register_sort() {
   r.impl = sort_impl;
   r.multiple_results = true;
   r.batch = sort_batch_rule;
+  r.jvp = sort_jvp;
 }
 
 }  // namespace jx::primitives
