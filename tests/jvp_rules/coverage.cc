@@ -17,6 +17,8 @@ constexpr Prim kNoTangentInputs[] = {
     Prim::axis_index,
     Prim::not_,
     Prim::and_,
+    Prim::reduce_and,
+    Prim::reduce_or,
     Prim::or_,
     Prim::xor_,
     Prim::shift_left,
