@@ -28,7 +28,9 @@ TEST(Jvp, ClosedForms) {
 }
 
 TEST(Jvp, PytreeArgumentsAndIntegerInputs) {
-  auto f = [](const Dict& p, const Array& n) { return p["w"] * p["b"] + lax::convert_element_type(n, DType::float32); };
+  auto f = [](const Dict& p, const Array& n) {
+    return p["w"] * p["b"] + lax::convert_element_type(n, DType::float32);
+  };
   Dict p{{"w", jnp::array({1.f, 2.f})}, {"b", jnp::array(3.f)}};
   Dict tp{{"w", jnp::array({1.f, 0.f})}, {"b", jnp::array(1.f)}};
   Array n = jnp::array({1, 2});
@@ -103,8 +105,11 @@ TEST(JvpErrors, Messages) {
       {"primal and tangent arguments to jax.jvp must have the same tree structure"});
   expect_error<ValueError>([&] { jacfwd(f, 1)(jnp::ones({3})); },
                            {"jacfwd: argnums 1 is out of range"});
-  expect_error<DTypeError>([&] { jacfwd([](const Array& x) { return x; })(jnp::array({1, 2})); },
-                           {"jacfwd requires real-valued inputs"});
+  expect_error<DTypeError>(
+      [&] {
+        jacfwd([](const Array& x) { return x; })(jnp::array({1, 2}));
+      },
+      {"jacfwd requires real-valued inputs"});
 }
 
 }  // namespace

@@ -17,8 +17,8 @@ TEST(JvpRules, StopGradient) {
   // Only x * x contributes: 2x.
   testing::expect_array_eq<double>(dy, {3.0, -4.0}, {2});
   auto only = [](const Array& v) { return lax::stop_gradient(v); };
-  testing::expect_array_eq<double>(
-      jvp(only, std::tuple{x}, std::tuple{numpy::ones_like(x)}).second, {0.0, 0.0}, {2});
+  testing::expect_array_eq<double>(jvp(only, std::tuple{x}, std::tuple{numpy::ones_like(x)}).second,
+                                   {0.0, 0.0}, {2});
 }
 
 }  // namespace
