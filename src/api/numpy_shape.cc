@@ -9,6 +9,7 @@
 #include "core/array_impl.h"
 #include "jx/lax.h"
 #include "jx/numpy.h"
+#include "primitives/gather_along_axis.h"
 
 namespace jx::numpy {
 namespace {
@@ -397,23 +398,7 @@ Array take_along_axis(const Array& x, const Array& indices, int64_t axis) {
   Array a = numpy_detail::broadcast_to("take_along_axis", x, target_x);
   Array idx = numpy_detail::broadcast_to("take_along_axis", as_index_dtype(indices), target_i);
   idx = normalize_indices(idx, xs[ax]);
-  // Full coordinates: iota for every dimension but `axis`, whose coordinate is the index.
-  DType it = idx.dtype();
-  Shape cshape = target_i;
-  cshape.push_back(1);
-  std::vector<Array> coords;
-  for (int d = 0; d < nd; ++d) {
-    Array c = d == ax ? idx : lax::broadcasted_iota(it, target_i, d);
-    coords.push_back(lax::reshape(c, cshape));
-  }
-  Array start = nd == 1 ? coords[0] : lax::concatenate(coords, nd);
-  lax::GatherDimensionNumbers dn;
-  for (int d = 0; d < nd; ++d) {
-    dn.collapsed_slice_dims.push_back(d);
-    dn.start_index_map.push_back(d);
-  }
-  std::vector<int64_t> sizes(nd, 1);
-  return lax::gather(a, start, dn, sizes, lax::GatherScatterMode::kFillOrDrop);
+  return primitives::gather_along_axis(a, idx, ax, lax::GatherScatterMode::kFillOrDrop);
 }
 
 }  // namespace jx::numpy

@@ -14,6 +14,7 @@
 #include "jx/lax.h"
 #include "jx/numpy.h"
 #include "primitives/families.h"
+#include "primitives/gather_along_axis.h"
 #include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
@@ -1110,6 +1111,29 @@ void register_gather() {
       Prim::scatter_mul, {scatter_mul_tangent_operand, nullptr, scatter_mul_tangent_updates});
   mutable_rules(Prim::scatter_min).jvp = scatter_extremal_jvp(Prim::scatter_min);
   mutable_rules(Prim::scatter_max).jvp = scatter_extremal_jvp(Prim::scatter_max);
+}
+
+}  // namespace jx::primitives
+
+namespace jx::primitives {
+
+Array gather_along_axis(const Array& x, const Array& idx, int axis, lax::GatherScatterMode mode) {
+  const int nd = x.ndim();
+  const Shape& shape = idx.shape();
+  Shape cshape = shape;
+  cshape.push_back(1);
+  std::vector<Array> coords;
+  for (int d = 0; d < nd; ++d) {
+    Array c = d == axis ? idx : lax::broadcasted_iota(idx.dtype(), shape, d);
+    coords.push_back(lax::reshape(c, cshape));
+  }
+  Array start = nd == 1 ? coords[0] : lax::concatenate(coords, nd);
+  lax::GatherDimensionNumbers dn;
+  for (int d = 0; d < nd; ++d) {
+    dn.collapsed_slice_dims.push_back(d);
+    dn.start_index_map.push_back(d);
+  }
+  return lax::gather(x, start, dn, std::vector<int64_t>(static_cast<size_t>(nd), 1), mode);
 }
 
 }  // namespace jx::primitives

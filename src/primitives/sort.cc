@@ -13,6 +13,7 @@
 #include "interpreters/batching.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
+#include "primitives/gather_along_axis.h"
 #include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
@@ -282,7 +283,6 @@ std::pair<std::vector<Array>, std::vector<Array>> sort_jvp(std::span<const Array
                                                            std::span<const Array> tangents,
                                                            const Params& params) {
   const Shape shape = primals[0].shape();
-  const int nd = static_cast<int>(shape.size());
   const int64_t dimension = params.get_int("dimension");
   std::vector<Array> operands(primals.begin(), primals.end());
   auto iota_dtype = [](int64_t size) {
@@ -296,25 +296,11 @@ std::pair<std::vector<Array>, std::vector<Array>> sort_jvp(std::span<const Array
   bool any = false;
   for (const Array& t : tangents) any = any || !ad::is_zero(t);
   if (!any) return {std::move(outs), std::move(tangents_out)};
-  // t[iota_0, ..., perm, ..., iota_{nd-1}]: the full coordinates of every output element.
-  Shape cshape = shape;
-  cshape.push_back(1);
-  std::vector<Array> coords;
-  for (int d = 0; d < nd; ++d) {
-    Array c = d == dimension ? perm : lax::broadcasted_iota(perm.dtype(), shape, d);
-    coords.push_back(lax::reshape(c, cshape));
-  }
-  Array start = nd == 1 ? coords[0] : lax::concatenate(coords, nd);
-  lax::GatherDimensionNumbers dn;
-  for (int d = 0; d < nd; ++d) {
-    dn.collapsed_slice_dims.push_back(d);
-    dn.start_index_map.push_back(d);
-  }
-  const std::vector<int64_t> sizes(size_t(nd), 1);
+  // Each tangent follows its element: t[iota_0, ..., perm, ..., iota_{nd-1}].
   for (size_t i = 0; i < tangents.size(); ++i) {
     if (ad::is_zero(tangents[i])) continue;
-    tangents_out[i] =
-        lax::gather(tangents[i], start, dn, sizes, lax::GatherScatterMode::kPromiseInBounds);
+    tangents_out[i] = gather_along_axis(tangents[i], perm, static_cast<int>(dimension),
+                                        lax::GatherScatterMode::kPromiseInBounds);
   }
   return {std::move(outs), std::move(tangents_out)};
 }
