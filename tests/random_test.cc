@@ -6,6 +6,7 @@
 #include <jx/jx.h>
 
 #include <cstring>
+#include <random>
 #include <sstream>
 
 #include "test_util.h"
@@ -209,6 +210,95 @@ TEST(Random, Errors) {
                            {"expected a single PRNG key of shape (2,)", "(3, 2)"});
   expect_error<DTypeError>([] { random::uniform(random::PRNGKey(0), {2}, DType::int32); },
                            {"uniform requires a floating dtype"});
+}
+
+// Randomized bad (and good) arguments to every function of jx::random: each call succeeds or
+// throws a jx::Error, never anything else.
+TEST(Random, RandomArgumentsOnlyEverThrowJxErrors) {
+  std::mt19937 rng(5);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const DType dtypes[] = {DType::bool_, DType::uint8,   DType::uint32, DType::int32,
+                          DType::int64, DType::float32, DType::float64};
+  auto shape = [&] {
+    std::vector<int64_t> s(static_cast<size_t>(pick(0, 3)));
+    for (auto& d : s) d = pick(-1, 3);
+    return Shape(s);
+  };
+  auto array = [&] {
+    Shape s = shape();
+    for (int64_t& d : s) d = std::max<int64_t>(d, 0);
+    return jnp::zeros(s, dtypes[pick(0, 6)]);
+  };
+  int ok = 0, errors = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    Array key = pick(0, 2) ? random::PRNGKey(pick(0, 100)) : array();
+    DType dtype = dtypes[pick(0, 6)];
+    try {
+      switch (pick(0, 17)) {
+        case 0:
+          random::split(key, pick(-1, 3));
+          break;
+        case 1:
+          random::fold_in(key, array());
+          break;
+        case 2:
+          random::bits(key, shape(), dtype);
+          break;
+        case 3:
+          random::uniform(key, shape(), dtype, array(), array());
+          break;
+        case 4:
+          random::normal(key, shape(), dtype);
+          break;
+        case 5:
+          random::bernoulli(key, array(), shape());
+          break;
+        case 6:
+          random::truncated_normal(key, array(), array(), shape(), dtype);
+          break;
+        case 7:
+          random::randint(key, shape(), array(), array(), dtype);
+          break;
+        case 8:
+          random::permutation(key, array(), pick(-3, 3), pick(0, 1));
+          break;
+        case 9:
+          random::choice(key, array(), shape(), pick(0, 1), std::nullopt, pick(-2, 2));
+          break;
+        case 10:
+          random::categorical(key, array(), pick(-3, 3), shape());
+          break;
+        case 11:
+          random::gumbel(key, shape(), dtype);
+          break;
+        case 12:
+          random::exponential(key, shape(), dtype);
+          break;
+        case 13:
+          random::laplace(key, shape(), dtype);
+          break;
+        case 14:
+          random::logistic(key, shape(), dtype);
+          break;
+        case 15:
+          random::key_data(array());
+          break;
+        case 16:
+          random::choice(key, pick(-2, 5), shape(), pick(0, 1), array());
+          break;
+        default:
+          lax::random_bits(array(), pick(0, 70), shape(), pick(0, 1));
+          break;
+      }
+      ++ok;
+    } catch (const Error&) {
+      ++errors;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "trial " << trial << ": not a jx::Error: " << e.what();
+    }
+  }
+  EXPECT_GT(ok, 100);
+  EXPECT_GT(errors, 500);
 }
 
 }  // namespace
