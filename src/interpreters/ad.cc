@@ -62,10 +62,31 @@ int64_t rule_calls(Prim p) { return g_jvp_rule_calls[static_cast<int>(p)].load()
 
 bool has_tangent_space(const ShapedArray& primal) { return is_floating(primal.dtype); }
 
+Array scalar_like(double c, const Array& x) {
+  return lax::convert_element_type(Array(c), x.dtype(), true);
+}
+
+Array full_like(double c, const Array& x) {
+  return lax::broadcast_in_dim(lax::convert_element_type(Array(c), x.dtype(), x.weak_type()),
+                               x.shape(), {});
+}
+
+Array broadcast_like(const Array& t, const Array& out) {
+  if (t.shape() == out.shape()) return t;
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < t.ndim(); ++d) dims.push_back(d);
+  return lax::broadcast_in_dim(t, out.shape(), dims);
+}
+
+Array balanced_eq(const Array& x, const Array& z, const Array& y) {
+  const DType d = z.dtype();
+  const bool weak = z.weak_type();
+  return lax::div(lax::convert_element_type(lax::eq(x, z), d, weak),
+                  lax::add(scalar_like(1, z), lax::convert_element_type(lax::eq(y, z), d, weak)));
+}
+
 Array instantiate(const Array& t, const Array& primal) {
-  if (!is_zero(t)) return t;
-  Array zero = lax::convert_element_type(Array(0.0), primal.dtype(), primal.weak_type());
-  return lax::broadcast_in_dim(zero, primal.shape(), {});
+  return is_zero(t) ? full_like(0, primal) : t;
 }
 
 Array add_tangents(const Array& a, const Array& b) {

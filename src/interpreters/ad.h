@@ -48,6 +48,16 @@ inline bool is_zero(const Array& t) { return !t.valid(); }
 // The tangent space of a primal: same shape, its float dtype (integer/bool primals have no
 // tangent space: their tangents are always symbolic zeros).
 bool has_tangent_space(const ShapedArray& primal);
+// The weakly typed scalar c in x's dtype (JAX's _const): formulas keep x's dtype and weakness.
+Array scalar_like(double c, const Array& x);
+// An array of x's shape, dtype and weak type filled with c.
+Array full_like(double c, const Array& x);
+// t broadcast to out's shape (t is a scalar, has out's shape, or size-1 axes where out is
+// larger), as JAX's _brcast: the tangent of a broadcasting operand.
+Array broadcast_like(const Array& t, const Array& out);
+// max/min's share of the tangent for the operand x of result z (y the other operand): 1 where
+// x == z, 1/2 where y == z too (JAX's _balanced_eq: ties split the tangent evenly).
+Array balanced_eq(const Array& x, const Array& z, const Array& y);
 // t, or an array of zeros of the primal's shape and dtype when t is a symbolic zero.
 Array instantiate(const Array& t, const Array& primal);
 // a + b, where either may be a symbolic zero.

@@ -237,28 +237,6 @@ JX_BINARY_OP(GeOp, true, true, x >= y)
 
 // ---- jvp rules (JAX's, in lax.py), written with lax primitives -----------------------------
 
-// The weakly typed scalar c in x's dtype (JAX's _const).
-Array cst(double c, const Array& x) { return lax::convert_element_type(Array(c), x.dtype(), true); }
-
-// t (an operand's tangent: a scalar, or size-1 dimensions where the other operand is larger)
-// broadcast to the output's shape, as JAX's _brcast / _maybe_broadcast.
-Array brcast(const Array& t, const Array& out) {
-  if (t.shape() == out.shape()) return t;
-  std::vector<int64_t> dims;
-  for (int64_t d = 0; d < t.ndim(); ++d) dims.push_back(d);
-  return lax::broadcast_in_dim(t, out.shape(), dims);
-}
-
-// 1 where x equals z, halved where y equals z too: the share of the tangent max/min give to x
-// (JAX's _balanced_eq: ties split the tangent evenly).
-Array balanced_eq(const Array& x, const Array& z, const Array& y) {
-  using namespace lax;
-  const DType d = z.dtype();
-  const bool weak = z.weak_type();
-  return div(convert_element_type(eq(x, z), d, weak),
-             add(cst(1, z), convert_element_type(eq(y, z), d, weak)));
-}
-
 // fmod's quotient rounded toward zero: d rem(x, y) / dy = -trunc(x / y).
 Array trunc_div(const Array& x, const Array& y) {
   using namespace lax;
@@ -268,15 +246,19 @@ Array trunc_div(const Array& x, const Array& y) {
 
 // x with its zeros replaced by ones (JAX's _replace_zero).
 Array replace_zero(const Array& x) {
-  return lax::select_n(lax::eq(x, cst(0, x)), {x, lax::broadcast_in_dim(cst(1, x), x.shape(), {})});
+  return lax::select_n(lax::eq(x, ad::scalar_like(0, x)),
+                       {x, lax::broadcast_in_dim(ad::scalar_like(1, x), x.shape(), {})});
 }
 
 using Partial =
     std::function<Array(const Array& g, const Array& x, const Array& y, const Array& ans)>;
 JvpRule binary_jvp(Prim p, Partial dx, Partial dy) {
+  // An operand may be a scalar or have size-1 axes: its contribution takes the output's shape.
   auto wrap = [](Partial f) -> ad::PartialJvp {
     return [f = std::move(f)](const Array& g, std::span<const Array> primals, const Array& out,
-                              const Params&) { return f(g, primals[0], primals[1], out); };
+                              const Params&) {
+      return ad::broadcast_like(f(g, primals[0], primals[1], out), out);
+    };
   };
   return ad::defjvp(p, {wrap(std::move(dx)), wrap(std::move(dy))});
 }
@@ -284,72 +266,60 @@ JvpRule binary_jvp(Prim p, Partial dx, Partial dy) {
 void register_binary_jvps() {
   using namespace lax;
   auto set = [](Prim p, JvpRule rule) { mutable_rules(p).jvp = std::move(rule); };
-  set(Prim::add, binary_jvp(
-                     Prim::add,
-                     [](const Array& g, const Array&, const Array&, const Array& ans) {
-                       return brcast(g, ans);
-                     },
-                     [](const Array& g, const Array&, const Array&, const Array& ans) {
-                       return brcast(g, ans);
-                     }));
-  set(Prim::sub, binary_jvp(
-                     Prim::sub,
-                     [](const Array& g, const Array&, const Array&, const Array& ans) {
-                       return brcast(g, ans);
-                     },
-                     [](const Array& g, const Array&, const Array&, const Array& ans) {
-                       return brcast(neg(g), ans);
-                     }));
-  set(Prim::mul, binary_jvp(
-                     Prim::mul,
-                     [](const Array& g, const Array&, const Array& y, const Array& ans) {
-                       return brcast(mul(g, y), ans);
-                     },
-                     [](const Array& g, const Array& x, const Array&, const Array& ans) {
-                       return brcast(mul(x, g), ans);
-                     }));
-  set(Prim::div, binary_jvp(
-                     Prim::div,
-                     [](const Array& g, const Array&, const Array& y, const Array& ans) {
-                       return brcast(div(g, y), ans);
-                     },
-                     [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                       return brcast(div(mul(neg(g), x), mul(y, y)), ans);
-                     }));
-  set(Prim::rem, binary_jvp(
-                     Prim::rem,
-                     [](const Array& g, const Array&, const Array&, const Array& ans) {
-                       return brcast(g, ans);
-                     },
-                     [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                       return brcast(mul(neg(g), trunc_div(x, y)), ans);
-                     }));
+  set(Prim::add,
+      binary_jvp(
+          Prim::add, [](const Array& g, const Array&, const Array&, const Array& ans) { return g; },
+          [](const Array& g, const Array&, const Array&, const Array& ans) { return g; }));
+  set(Prim::sub,
+      binary_jvp(
+          Prim::sub, [](const Array& g, const Array&, const Array&, const Array& ans) { return g; },
+          [](const Array& g, const Array&, const Array&, const Array& ans) { return neg(g); }));
+  set(Prim::mul,
+      binary_jvp(
+          Prim::mul,
+          [](const Array& g, const Array&, const Array& y, const Array& ans) { return mul(g, y); },
+          [](const Array& g, const Array& x, const Array&, const Array& ans) {
+            return mul(x, g);
+          }));
+  set(Prim::div,
+      binary_jvp(
+          Prim::div,
+          [](const Array& g, const Array&, const Array& y, const Array& ans) { return div(g, y); },
+          [](const Array& g, const Array& x, const Array& y, const Array& ans) {
+            return div(mul(neg(g), x), mul(y, y));
+          }));
+  set(Prim::rem,
+      binary_jvp(
+          Prim::rem, [](const Array& g, const Array&, const Array&, const Array& ans) { return g; },
+          [](const Array& g, const Array& x, const Array& y, const Array& ans) {
+            return mul(neg(g), trunc_div(x, y));
+          }));
   // pow (float operands): d/dx = y * x^(y-1); d/dy = log(x) * x^y, with log(0) read as 0.
   set(Prim::pow, binary_jvp(
                      Prim::pow,
                      [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                       return brcast(mul(g, mul(y, pow(x, sub(y, cst(1, y))))), ans);
+                       return mul(g, mul(y, pow(x, sub(y, ad::scalar_like(1, y)))));
                      },
                      [](const Array& g, const Array& x, const Array&, const Array& ans) {
-                       return brcast(mul(g, mul(log(replace_zero(x)), ans)), ans);
+                       return mul(g, mul(log(replace_zero(x)), ans));
                      }));
   for (Prim p : {Prim::max, Prim::min}) {
     set(p, binary_jvp(
                p,
                [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                 return brcast(mul(g, balanced_eq(x, ans, y)), ans);
+                 return mul(g, ad::balanced_eq(x, ans, y));
                },
                [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                 return brcast(mul(g, balanced_eq(y, ans, x)), ans);
+                 return mul(g, ad::balanced_eq(y, ans, x));
                }));
   }
   set(Prim::atan2, binary_jvp(
                        Prim::atan2,
                        [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                         return brcast(mul(g, div(y, add(mul(x, x), mul(y, y)))), ans);
+                         return mul(g, div(y, add(mul(x, x), mul(y, y))));
                        },
                        [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                         return brcast(mul(g, div(neg(x), add(mul(x, x), mul(y, y)))), ans);
+                         return mul(g, div(neg(x), add(mul(x, x), mul(y, y))));
                        }));
   // nextafter: no jvp, as in JAX (nextafter_p has none).
   for (Prim p :

@@ -61,17 +61,8 @@ Dual combine_mul(const Dual& a, const Dual& b) {
 // JAX's jvp of max/min (_balanced_eq): the tangent of the operand equal to the result, half of
 // each when both are.
 Dual combine_chooser(const Dual& a, const Dual& b, Array ans) {
-  const Array zero =
-      lax::broadcast_in_dim(lax::convert_element_type(Array(0.0), ans.dtype()), ans.shape(), {});
-  const Array one =
-      lax::broadcast_in_dim(lax::convert_element_type(Array(1.0), ans.dtype()), ans.shape(), {});
-  const Array two =
-      lax::broadcast_in_dim(lax::convert_element_type(Array(2.0), ans.dtype()), ans.shape(), {});
-  auto balanced_eq = [&](const Array& x, const Array& y) {
-    return lax::div(lax::select_n(lax::eq(x, ans), {zero, one}),
-                    lax::select_n(lax::eq(y, ans), {one, two}));
-  };
-  Array t = lax::add(lax::mul(a.t, balanced_eq(a.p, b.p)), lax::mul(b.t, balanced_eq(b.p, a.p)));
+  Array t = lax::add(lax::mul(a.t, ad::balanced_eq(a.p, ans, b.p)),
+                     lax::mul(b.t, ad::balanced_eq(b.p, ans, a.p)));
   return {std::move(ans), std::move(t)};
 }
 Dual combine_max(const Dual& a, const Dual& b) { return combine_chooser(a, b, lax::max(a.p, b.p)); }

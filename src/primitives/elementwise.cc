@@ -299,18 +299,6 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> bitcast_convert_type_batch(
 
 // ---- jvp rules (JAX's, in lax.py), written with lax primitives -----------------------------
 
-// An array of x's shape, dtype and weak type filled with c.
-Array full_like(double c, const Array& x) {
-  return lax::broadcast_in_dim(lax::convert_element_type(Array(c), x.dtype(), x.weak_type()),
-                               x.shape(), {});
-}
-
-// t broadcast to x's shape (t is a scalar or already has it), as JAX's _brcast.
-Array brcast(const Array& t, const Array& x) {
-  if (t.shape() == x.shape()) return t;
-  return lax::broadcast_in_dim(t, x.shape(), {});
-}
-
 // select_n picks the tangents as it picks the primals; zero tangents are instantiated unless
 // all of them are zero.
 std::pair<std::vector<Array>, std::vector<Array>> select_n_jvp(std::span<const Array> primals,
@@ -344,7 +332,7 @@ std::pair<std::vector<Array>, std::vector<Array>> convert_element_type_jvp(
 JvpRule clamp_jvp() {
   using namespace lax;
   auto select = [](const Array& pred, const Array& on_true, const Array& x) {
-    return select_n(pred, {full_like(0, x), brcast(on_true, x)});
+    return select_n(pred, {ad::full_like(0, x), ad::broadcast_like(on_true, x)});
   };
   ad::PartialJvp d_lo = [select](const Array& g, std::span<const Array> p, const Array&,
                                  const Params&) {

@@ -159,10 +159,7 @@ std::pair<std::vector<Array>, std::vector<Array>> reduce_prod_jvp(std::span<cons
   for (int64_t a : axes) n *= x.shape()[static_cast<size_t>(a)];
   std::vector<int64_t> flat{n};
   for (int64_t d : kept) flat.push_back(x.shape()[static_cast<size_t>(d)]);
-  if (n == 0) {
-    Array zero = lax::convert_element_type(Array(0.0), out.dtype());
-    return {single(out), single(lax::broadcast_in_dim(zero, out.shape(), {}))};
-  }
+  if (n == 0) return {single(out), single(ad::full_like(0, out))};
   Array p = lax::reshape(lax::transpose(x, perm), Shape(flat));
   Array t = lax::reshape(lax::transpose(tangents[0], perm), Shape(flat));
   const Array one = lax::convert_element_type(Array(1.0), x.dtype());

@@ -335,9 +335,6 @@ struct RoundOp {
 
 // ---- jvp rules (JAX's, in lax.py), written with lax primitives -----------------------------
 
-// The weakly typed scalar c in x's dtype (JAX's _const): results keep x's dtype and weak type.
-Array cst(double c, const Array& x) { return lax::convert_element_type(Array(c), x.dtype(), true); }
-
 // d(out) = partial(g, x, out): the tangent of a single-operand primitive.
 JvpRule unary_jvp(Prim p,
                   std::function<Array(const Array& g, const Array& x, const Array& ans)> f) {
@@ -359,7 +356,7 @@ void register_unary_jvps() {
   set(Prim::neg, ad::deflinear(Prim::neg));
   // abs: the tangent passes unchanged at 0 (JAX: select(x >= 0, g, -g)).
   def(Prim::abs, [](const Array& g, const Array& x, const Array&) {
-    return select_n(ge(x, cst(0, x)), {neg(g), g});
+    return select_n(ge(x, ad::scalar_like(0, x)), {neg(g), g});
   });
   // Piecewise constant, or integer/bool results.
   for (Prim p : {Prim::sign, Prim::floor, Prim::ceil, Prim::round, Prim::is_finite, Prim::not_}) {
@@ -367,62 +364,64 @@ void register_unary_jvps() {
   }
   def(Prim::exp, [](const Array& g, const Array&, const Array& ans) { return mul(g, ans); });
   def(Prim::exp2, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(cst(kLn2, x), ans));
+    return mul(g, mul(ad::scalar_like(kLn2, x), ans));
   });
   def(Prim::log, [](const Array& g, const Array& x, const Array&) { return div(g, x); });
-  def(Prim::log1p,
-      [](const Array& g, const Array& x, const Array&) { return div(g, add(x, cst(1, x))); });
-  def(Prim::expm1,
-      [](const Array& g, const Array&, const Array& ans) { return mul(g, add(ans, cst(1, ans))); });
+  def(Prim::log1p, [](const Array& g, const Array& x, const Array&) {
+    return div(g, add(x, ad::scalar_like(1, x)));
+  });
+  def(Prim::expm1, [](const Array& g, const Array&, const Array& ans) {
+    return mul(g, add(ans, ad::scalar_like(1, ans)));
+  });
   def(Prim::sqrt, [](const Array& g, const Array&, const Array& ans) {
-    return mul(g, div(cst(0.5, ans), ans));
+    return mul(g, div(ad::scalar_like(0.5, ans), ans));
   });
   def(Prim::rsqrt, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(cst(-0.5, x), div(ans, x)));
+    return mul(g, mul(ad::scalar_like(-0.5, x), div(ans, x)));
   });
   def(Prim::cbrt, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, div(cst(1.0 / 3.0, x), mul(ans, ans)));
+    return mul(g, div(ad::scalar_like(1.0 / 3.0, x), mul(ans, ans)));
   });
   def(Prim::sin, [](const Array& g, const Array& x, const Array&) { return mul(g, cos(x)); });
   def(Prim::cos, [](const Array& g, const Array& x, const Array&) { return neg(mul(g, sin(x))); });
   def(Prim::tan, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, add(cst(1, x), mul(ans, ans)));
+    return mul(g, add(ad::scalar_like(1, x), mul(ans, ans)));
   });
   def(Prim::asin, [](const Array& g, const Array& x, const Array&) {
-    return mul(g, rsqrt(sub(cst(1, x), mul(x, x))));
+    return mul(g, rsqrt(sub(ad::scalar_like(1, x), mul(x, x))));
   });
   def(Prim::acos, [](const Array& g, const Array& x, const Array&) {
-    return neg(mul(g, rsqrt(sub(cst(1, x), mul(x, x)))));
+    return neg(mul(g, rsqrt(sub(ad::scalar_like(1, x), mul(x, x)))));
   });
   def(Prim::atan, [](const Array& g, const Array& x, const Array&) {
-    return div(g, add(cst(1, x), mul(x, x)));
+    return div(g, add(ad::scalar_like(1, x), mul(x, x)));
   });
   def(Prim::sinh, [](const Array& g, const Array& x, const Array&) { return mul(g, cosh(x)); });
   def(Prim::cosh, [](const Array& g, const Array& x, const Array&) { return mul(g, sinh(x)); });
   // (g + g*ans) * (1 - ans) = g * (1 - ans^2), as JAX writes it.
   def(Prim::tanh, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(add(g, mul(g, ans)), sub(cst(1, x), ans));
+    return mul(add(g, mul(g, ans)), sub(ad::scalar_like(1, x), ans));
   });
   def(Prim::asinh, [](const Array& g, const Array& x, const Array&) {
-    return mul(g, rsqrt(add(mul(x, x), cst(1, x))));
+    return mul(g, rsqrt(add(mul(x, x), ad::scalar_like(1, x))));
   });
   def(Prim::acosh, [](const Array& g, const Array& x, const Array&) {
-    return mul(g, rsqrt(mul(sub(x, cst(1, x)), add(x, cst(1, x)))));
+    return mul(g, rsqrt(mul(sub(x, ad::scalar_like(1, x)), add(x, ad::scalar_like(1, x)))));
   });
   def(Prim::atanh, [](const Array& g, const Array& x, const Array&) {
-    return div(div(g, sub(cst(1, x), x)), add(cst(1, x), x));
+    return div(div(g, sub(ad::scalar_like(1, x), x)), add(ad::scalar_like(1, x), x));
   });
   def(Prim::logistic, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(ans, sub(cst(1, x), ans)));
+    return mul(g, mul(ans, sub(ad::scalar_like(1, x), ans)));
   });
   def(Prim::erf, [](const Array& g, const Array& x, const Array&) {
-    return mul(cst(kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
+    return mul(ad::scalar_like(kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
   });
   def(Prim::erfc, [](const Array& g, const Array& x, const Array&) {
-    return mul(cst(-kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
+    return mul(ad::scalar_like(-kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
   });
   def(Prim::erf_inv, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(cst(kSqrtPiOverTwo, x), exp(mul(ans, ans))));
+    return mul(g, mul(ad::scalar_like(kSqrtPiOverTwo, x), exp(mul(ans, ans))));
   });
   def(Prim::lgamma,
       [](const Array& g, const Array& x, const Array&) { return mul(g, digamma(x)); });
