@@ -1,7 +1,8 @@
 // The seed tutorial (JAX 103: vmap), sections 1 to 5, in C++: each function is written for one
-// example and lifted over the batch by jx::vmap, and differentiated by jx::grad / jx::jacrev.
+// example and lifted over the batch by jx::vmap, differentiated by jx::grad / jx::jacrev, and
+// compiled by jx::jit.
 // Every array prints exactly as numpy prints it, and the random numbers are JAX's own bits.
-// (Section 6 needs jit and scan: it joins this tour as those land.)
+// (Section 6 needs scan: it joins this tour as it lands.)
 #include <jx/jx.h>
 
 #include <iostream>
@@ -25,6 +26,8 @@ int main() {
   std::cout << "shape: " << logits_probs.shape() << "\n";
   std::cout << "first row: " << logits_probs[0] << "\n";
   std::cout << logits_probs << "\n";
+  auto fast = jx::jit(batched_predict);  // the same function, traced and compiled once
+  std::cout << "jit: " << fast(params, X)[1] << "\n";
 
   // 2. Controlling input and output axes -------------------------------------------------------
   std::cout << "\n2. Controlling input and output axes\n";

@@ -24,6 +24,14 @@ PAIRS = [
     ("BM_vmap_jacrev_softmax", "BM_batched_jacobian_softmax_hand",
      "vmap(jacrev(softmax)) 64 x 512 vs batched closed form"),
     ("BM_grad_scalar", "BM_eval_scalar", "grad(x*x+1) on a scalar vs eager f (dispatch)"),
+    ("BM_jit_dispatch", "BM_eager_dispatch", "jit(x*2+1) f32[8] cached call vs eager (<= 1 us)"),
+    ("BM_W1_jit", "BM_W1_eager", "W1 jit(vmap(predict)) 1M x 16 vs eager"),
+    ("BM_W2_jit", "BM_W2_eager", "W2 jit(pairwise) 2048^2 x 64 vs eager"),
+    ("BM_W3_jit", "BM_W3_eager", "W3 jit(vmap(grad)) B=512 vs eager"),
+    ("BM_W5_jit", "BM_W5_eager", "W5 jit(jacrev(softmax)) n=512 vs eager"),
+    ("BM_W6_jit", "BM_W6_eager", "W6 jit(vmap(normalize)) 4096x28x28 vs eager"),
+    ("BM_W7_jit", "BM_W7_eager", "W7 jit(dropout) 1e7 vs eager"),
+    ("BM_J2_jit", "BM_J2_eager", "J2 jit(10 elementwise ops) 16M vs eager"),
 ]
 
 

@@ -212,7 +212,8 @@ TEST(VmapErrors, EscapedTracer) {
 
 TEST(VmapErrors, ConcreteValueInsideVmap) {
   auto f = [](const Array& x) { return Array(x.item<float>()); };
-  expect_error<ValueError>([&] { vmap(f)(jnp::ones({3})); }, {"abstract value"});
+  expect_error<ConcretizationError>([&] { vmap(f)(jnp::ones({3})); },
+                                    {"Abstract tracer value encountered", "float32[]", "static"});
 }
 
 // Randomized specs, ranks and sizes (valid or not): vmap either works or throws a jx::Error,

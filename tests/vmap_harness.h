@@ -164,11 +164,36 @@ inline std::vector<std::vector<BatchDim>> all_in_axes(const std::vector<Array>& 
 
 }  // namespace detail
 
-// Checks vmap(f) against a loop for every in/out axis choice. `name` labels failures.
+// check_jit: jit(f) equals f on the example (the same kernels run: bit for bit, except where
+// `tol` allows a traced path to differ from a concrete one), and a second call does not retrace.
+inline void check_jit(const std::string& name, const Fn& f, const std::vector<Array>& example,
+                      const std::vector<Array>& expected, double tol) {
+  auto jf = jit([&f](const std::vector<Array>& args) { return f(args); });
+  for (int call = 0; call < 2; ++call) {
+    std::vector<Array> actual;
+    try {
+      actual = jf(example);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << name << " under jit: threw " << e.what();
+      return;
+    }
+    ASSERT_EQ(actual.size(), expected.size()) << name << " under jit";
+    for (size_t k = 0; k < actual.size(); ++k) {
+      detail::expect_same(actual[k], expected[k], expected[k].weak_type(), tol,
+                          name + " under jit, result " + std::to_string(k));
+    }
+  }
+  EXPECT_EQ(jf.trace_count(), 1) << name << ": the second call with one signature retraced";
+}
+
+// Checks vmap(f) against a loop for every in/out axis choice, and jit(f) and vmap(jit(f))
+// against f and vmap(f). `name` labels failures.
 inline void check_vmap(const std::string& name, const Fn& f, const Gen& gen,
                        const VmapCheck& opt = {}) {
   std::vector<Array> example = gen(0);
   std::vector<Array> example_out = f(example);
+  check_jit(name, f, example, example_out, opt.tol);
+  bool checked_vmap_of_jit = false;
   for (int64_t size : {int64_t{3}, int64_t{0}}) {
     if (size == 0 && !opt.empty_batch) continue;
     std::vector<std::vector<Array>> examples;
@@ -191,6 +216,16 @@ inline void check_vmap(const std::string& name, const Fn& f, const Gen& gen,
           continue;
         }
         ASSERT_EQ(actual.size(), example_out.size()) << where;
+        if (!checked_vmap_of_jit && size > 0) {
+          // The jit primitive's batch rule: the body batched as one program.
+          checked_vmap_of_jit = true;
+          auto jf = jit([&f](const std::vector<Array>& a) { return f(a); });
+          std::vector<Array> via_jit = vmap(jf, detail::spec_of(in_axes), out_axis)(args);
+          for (size_t k = 0; k < actual.size(); ++k) {
+            detail::expect_same(via_jit[k], actual[k], actual[k].weak_type(), opt.tol,
+                                where + " vmap of jit, result " + std::to_string(k));
+          }
+        }
         for (size_t k = 0; k < actual.size(); ++k) {
           std::vector<Array> per_example;
           for (int64_t b = 0; b < size; ++b) {

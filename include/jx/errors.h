@@ -48,4 +48,13 @@ class NotSupportedError : public Error {
   using Error::Error;
 };
 
+// The value of a traced array was needed while tracing (JAX's ConcretizationTypeError): inside
+// jit, arrays are abstract (a shape and a dtype), so item(), to_vector(), data() and printing
+// the elements cannot run. Use jx::lax::cond or jnp::where for value-dependent choices, or make
+// the argument static (jx::jit(f, jx::static_argnums<i>)).
+class ConcretizationError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace jx

@@ -6,6 +6,7 @@
 #include "jx/dtype.h"
 #include "jx/errors.h"
 #include "jx/index.h"
+#include "jx/jit.h"
 #include "jx/lax.h"
 #include "jx/memory.h"
 #include "jx/nn.h"

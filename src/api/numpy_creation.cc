@@ -47,9 +47,9 @@ HostScalar host_scalar(std::string_view fn, std::string_view name, const Array& 
                      std::string(name) + " of shape " + a.shape().str());
   }
   if (!a.is_concrete()) {
-    throw ValueError("jax.numpy." + std::string(fn) + ": the argument '" + std::string(name) +
-                     "' must be a concrete value, got an abstract value " + a.aval().str() +
-                     " (JAX's ConcretizationTypeError)");
+    throw_concretization_error(*a.impl(), "the argument '" + std::string(name) +
+                                              "' of jax.numpy." + std::string(fn) +
+                                              ", which must be a concrete value");
   }
   HostScalar s;
   const auto& literal = a.impl()->literal;

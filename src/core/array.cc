@@ -24,6 +24,24 @@ void convert_elements(const void* src, DType from, To* dst, size_t n) {
 
 }  // namespace
 
+void throw_concretization_error(const ArrayImpl& impl, std::string_view what) {
+  std::string origin = impl.tracer ? impl.tracer->origin() : std::string();
+  std::string shape = std::string(dtype_name(impl.aval.dtype)) + "[";
+  for (int i = 0; i < impl.aval.ndim(); ++i) {
+    if (i) shape += ",";
+    shape += std::to_string(impl.aval.shape[i]);
+  }
+  throw ConcretizationError(
+      "Abstract tracer value encountered where concrete value is expected: traced array with "
+      "shape " +
+      shape + "]" + (origin.empty() ? std::string() : " (" + origin + ")") + ".\nThe problem arose with " +
+      std::string(what) +
+      ": inside a transformation (jit, vmap, grad) an array is abstract, only its shape and "
+      "dtype are known.\nIf the value decides control flow, use jx::lax::cond or "
+      "jx::numpy::where; if it comes from an argument of a jitted function, make that argument "
+      "static (jx::jit(f, jx::static_argnums<i>)).");
+}
+
 void check_aval_size(std::string_view op, const ShapedArray& aval) {
   uint64_t bytes = itemsize(aval.dtype);
   bool overflow = false;
@@ -71,12 +89,7 @@ Array make_tracer(const ShapedArray& aval, std::shared_ptr<Tracer> tracer) {
 
 const void* array_data(const Array& a) {
   const ArrayImpl& impl = checked(a.impl_ptr());
-  if (!impl.buffer) {
-    throw ValueError("Attempted to read the data of an abstract value (a tracer of shape " +
-                     impl.aval.str() +
-                     "); concrete values are not available inside a transformation (JAX's "
-                     "ConcretizationTypeError)");
-  }
+  if (!impl.buffer) throw_concretization_error(impl, "reading its elements");
   return impl.mutable_data();
 }
 

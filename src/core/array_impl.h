@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -19,6 +20,8 @@ class Tracer {
   explicit Tracer(uint64_t trace_id) : trace_id_(trace_id) {}
   virtual ~Tracer() = default;
   uint64_t trace_id() const { return trace_id_; }
+  // Where the value comes from, for error messages ("the output of sin"); empty if unknown.
+  virtual std::string origin() const { return {}; }
 
  private:
   uint64_t trace_id_;
@@ -38,6 +41,9 @@ struct ArrayImpl {
   char* mutable_data() const { return static_cast<char*>(buffer->data()) + offset; }
 };
 
+// Throws ConcretizationError (JAX's ConcretizationTypeError) for reading the value of the
+// tracer `impl`; `what` names the operation ("reading its elements").
+[[noreturn]] void throw_concretization_error(const ArrayImpl& impl, std::string_view what);
 // Throws ShapeError for a negative dimension and ValueError when the array's byte size does not
 // fit in int64 (so size() and the allocation size cannot overflow). `op` names the caller.
 void check_aval_size(std::string_view op, const ShapedArray& aval);

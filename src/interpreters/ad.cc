@@ -50,24 +50,8 @@ std::vector<Array> JVPTrace::process_custom_jvp(const FlatFn& fun, const FlatJvp
   bool any_tangent = unbox_all(args, primals, tangents);
   TraceScope under_parent(parent());
   if (!any_tangent) return custom_jvp_call(fun, jvp, primals);
-  for (size_t i = 0; i < tangents.size(); ++i)
-    tangents[i] = ad::instantiate(tangents[i], primals[i]);
-  auto [outs, tangent_outs] = jvp(primals, tangents);
-  if (tangent_outs.size() != outs.size()) {
-    throw ValueError(
-        "Custom JVP rule must produce primal and tangent outputs with equal "
-        "container (pytree) structures, but got " +
-        std::to_string(outs.size()) + " primal and " + std::to_string(tangent_outs.size()) +
-        " tangent outputs.");
-  }
+  auto [outs, tangent_outs] = ad::custom_jvp_rule(jvp, primals, tangents);
   for (size_t i = 0; i < outs.size(); ++i) {
-    if (!(outs[i].shape() == tangent_outs[i].shape()) ||
-        outs[i].dtype() != tangent_outs[i].dtype()) {
-      throw ShapeError(
-          "Custom JVP rule must produce primal and tangent outputs with "
-          "corresponding shapes and dtypes, but got " +
-          outs[i].aval().str() + " and " + tangent_outs[i].aval().str() + " respectively.");
-    }
     outs[i] = box(std::move(outs[i]), std::move(tangent_outs[i]));
   }
   return outs;
@@ -79,28 +63,9 @@ std::vector<Array> JVPTrace::process_custom_vjp(const FlatFn& fun, const FlatFwd
   bool any_tangent = unbox_all(args, primals, tangents);
   TraceScope under_parent(parent());
   if (!any_tangent) return custom_vjp_call(fun, fwd, bwd, primals);
-  // custom_lin is only ever transposed: reverse mode stages it (the parent is linearize's
-  // staging trace, or make_jaxpr's). Under any other parent this is forward mode (jvp, jacfwd,
-  // jvp of jvp), which must fail with JAX's message, not with custom_lin's missing batch or
-  // jvp rule.
-  if (dynamic_cast<const StagingTrace*>(parent()) == nullptr) {
-    throw NotSupportedError("can't apply forward-mode autodiff (jvp) to a custom_vjp function.");
-  }
-  auto [outs, residuals] = fwd(primals);
-  auto param = std::make_shared<CustomLinParam>();
-  param->bwd = bwd;
-  for (const Array& o : outs) param->out_avals.push_back(o.aval());
-  std::vector<Array> lin_args = residuals;
-  for (size_t i = 0; i < tangents.size(); ++i) {
-    lin_args.push_back(ad::instantiate(tangents[i], primals[i]));
-  }
-  std::vector<Array> tangent_outs =
-      bind(Prim::custom_lin, lin_args,
-           {{"num_res", static_cast<int64_t>(residuals.size())},
-            {"bwd", std::shared_ptr<const OpaqueParam>(std::move(param))}});
+  auto [outs, tangent_outs] = ad::custom_vjp_rule(fwd, bwd, primals, tangents);
   for (size_t i = 0; i < outs.size(); ++i) {
-    outs[i] = box(std::move(outs[i]),
-                  ad::has_tangent_space(outs[i].aval()) ? std::move(tangent_outs[i]) : Array());
+    outs[i] = box(std::move(outs[i]), std::move(tangent_outs[i]));
   }
   return outs;
 }
@@ -157,6 +122,60 @@ Array balanced_eq(const Array& x, const Array& z, const Array& y) {
   const bool weak = z.weak_type();
   return lax::div(lax::convert_element_type(lax::eq(x, z), d, weak),
                   lax::add(scalar_like(1, z), lax::convert_element_type(lax::eq(y, z), d, weak)));
+}
+
+std::pair<std::vector<Array>, std::vector<Array>> custom_jvp_rule(const FlatJvpFn& jvp,
+                                                                  std::span<const Array> primals,
+                                                                  std::span<const Array> tangents) {
+  std::vector<Array> ts;
+  for (size_t i = 0; i < tangents.size(); ++i) ts.push_back(instantiate(tangents[i], primals[i]));
+  auto [outs, tangent_outs] = jvp(primals, ts);
+  if (tangent_outs.size() != outs.size()) {
+    throw ValueError(
+        "Custom JVP rule must produce primal and tangent outputs with equal "
+        "container (pytree) structures, but got " +
+        std::to_string(outs.size()) + " primal and " + std::to_string(tangent_outs.size()) +
+        " tangent outputs.");
+  }
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (!(outs[i].shape() == tangent_outs[i].shape()) ||
+        outs[i].dtype() != tangent_outs[i].dtype()) {
+      throw ShapeError(
+          "Custom JVP rule must produce primal and tangent outputs with "
+          "corresponding shapes and dtypes, but got " +
+          outs[i].aval().str() + " and " + tangent_outs[i].aval().str() + " respectively.");
+    }
+  }
+  return {std::move(outs), std::move(tangent_outs)};
+}
+
+std::pair<std::vector<Array>, std::vector<Array>> custom_vjp_rule(const FlatFwdFn& fwd,
+                                                                  const FlatBwdFn& bwd,
+                                                                  std::span<const Array> primals,
+                                                                  std::span<const Array> tangents) {
+  // custom_lin is only ever transposed: reverse mode stages it (the current trace is
+  // linearize's staging trace, make_jaxpr's or jit's). Under any other trace this is forward
+  // mode (jvp, jacfwd, jvp of jvp), which must fail with JAX's message, not with custom_lin's
+  // missing batch or jvp rule.
+  if (dynamic_cast<const StagingTrace*>(current_trace()) == nullptr) {
+    throw NotSupportedError("can't apply forward-mode autodiff (jvp) to a custom_vjp function.");
+  }
+  auto [outs, residuals] = fwd(primals);
+  auto param = std::make_shared<CustomLinParam>();
+  param->bwd = bwd;
+  for (const Array& o : outs) param->out_avals.push_back(o.aval());
+  std::vector<Array> lin_args = residuals;
+  for (size_t i = 0; i < tangents.size(); ++i) {
+    lin_args.push_back(instantiate(tangents[i], primals[i]));
+  }
+  std::vector<Array> tangent_outs =
+      bind(Prim::custom_lin, lin_args,
+           {{"num_res", static_cast<int64_t>(residuals.size())},
+            {"bwd", std::shared_ptr<const OpaqueParam>(std::move(param))}});
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (!has_tangent_space(outs[i].aval())) tangent_outs[i] = Array();
+  }
+  return {std::move(outs), std::move(tangent_outs)};
 }
 
 Array instantiate(const Array& t, const Array& primal) {

@@ -85,6 +85,19 @@ Array instantiate(const Array& t, const Array& primal);
 // a + b, where either may be a symbolic zero.
 Array add_tangents(const Array& a, const Array& b);
 
+// The jvp of a function with a custom_jvp rule: the rule on (primals, tangents) with zero
+// tangents instantiated, its result checked with JAX's messages. Runs under the current trace.
+std::pair<std::vector<Array>, std::vector<Array>> custom_jvp_rule(const FlatJvpFn& jvp,
+                                                                  std::span<const Array> primals,
+                                                                  std::span<const Array> tangents);
+// The jvp of a function with a custom_vjp rule: the forward pass now; the output tangents are
+// custom_lin of the input tangents, a linear primitive whose transpose is the user's backward
+// pass (so it works in reverse mode only, as in JAX).
+std::pair<std::vector<Array>, std::vector<Array>> custom_vjp_rule(const FlatFwdFn& fwd,
+                                                                  const FlatBwdFn& bwd,
+                                                                  std::span<const Array> primals,
+                                                                  std::span<const Array> tangents);
+
 // How many times p's jvp rule has run in this process (tests check every rule is exercised).
 int64_t rule_calls(Prim p);
 

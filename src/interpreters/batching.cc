@@ -126,7 +126,32 @@ std::vector<Array> BatchTrace::process_custom_jvp(const FlatFn& fun, const FlatJ
   bool any_mapped = unbox_all(args, vals, dims);
   TraceScope under_parent(parent());
   if (!any_mapped) return custom_jvp_call(fun, jvp, vals);
-  const AxisData axis = axis_;
+  std::vector<Array> outs = batching::batch_custom_jvp(axis_, fun, jvp, vals, dims);
+  for (Array& o : outs) o = box(std::move(o), 0);
+  return outs;
+}
+
+std::vector<Array> BatchTrace::process_custom_vjp(const FlatFn& fun, const FlatFwdFn& fwd,
+                                                  const FlatBwdFn& bwd,
+                                                  std::span<const Array> args) {
+  std::vector<Array> vals;
+  std::vector<BatchDim> dims;
+  bool any_mapped = unbox_all(args, vals, dims);
+  TraceScope under_parent(parent());
+  if (!any_mapped) return custom_vjp_call(fun, fwd, bwd, vals);
+  std::vector<Array> outs = batching::batch_custom_vjp(axis_, fun, fwd, bwd, vals, dims);
+  for (Array& o : outs) o = box(std::move(o), 0);
+  return outs;
+}
+
+namespace batching {
+
+int64_t rule_calls(Prim p) { return g_rule_calls[static_cast<int>(p)].load(); }
+
+std::vector<Array> batch_custom_jvp(const AxisData& axis, const FlatFn& fun,
+                                    const FlatJvpFn& jvp, std::span<const Array> vals,
+                                    std::span<const BatchDim> in_dims) {
+  const std::vector<BatchDim> dims(in_dims.begin(), in_dims.end());
   FlatFn fun_b = [axis, dims, fun](std::span<const Array> v) {
     return call_batched(axis, v, dims, fun);
   };
@@ -146,20 +171,14 @@ std::vector<Array> BatchTrace::process_custom_jvp(const FlatFn& fun, const FlatJ
     outs.resize(num_out);
     return std::make_pair(std::move(outs), std::move(tangents));
   };
-  std::vector<Array> outs = custom_jvp_call(fun_b, jvp_b, vals);
-  for (Array& o : outs) o = box(std::move(o), 0);
-  return outs;
+  return custom_jvp_call(fun_b, jvp_b, vals);
 }
 
-std::vector<Array> BatchTrace::process_custom_vjp(const FlatFn& fun, const FlatFwdFn& fwd,
-                                                  const FlatBwdFn& bwd,
-                                                  std::span<const Array> args) {
-  std::vector<Array> vals;
-  std::vector<BatchDim> dims;
-  bool any_mapped = unbox_all(args, vals, dims);
-  TraceScope under_parent(parent());
-  if (!any_mapped) return custom_vjp_call(fun, fwd, bwd, vals);
-  const AxisData axis = axis_;
+std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun,
+                                    const FlatFwdFn& fwd, const FlatBwdFn& bwd,
+                                    std::span<const Array> vals,
+                                    std::span<const BatchDim> in_dims) {
+  const std::vector<BatchDim> dims(in_dims.begin(), in_dims.end());
   FlatFn fun_b = [axis, dims, fun](std::span<const Array> v) {
     return call_batched(axis, v, dims, fun);
   };
@@ -189,14 +208,9 @@ std::vector<Array> BatchTrace::process_custom_vjp(const FlatFn& fun, const FlatF
     }
     return in_cts;
   };
-  std::vector<Array> outs = custom_vjp_call(fun_b, fwd_b, bwd_b, vals);
-  for (Array& o : outs) o = box(std::move(o), 0);
-  return outs;
+  return custom_vjp_call(fun_b, fwd_b, bwd_b, vals);
 }
 
-namespace batching {
-
-int64_t rule_calls(Prim p) { return g_rule_calls[static_cast<int>(p)].load(); }
 
 Array moveaxis(const Array& x, int from, int to) {
   if (from == to) return x;

@@ -65,6 +65,18 @@ namespace batching {
 // How many times p's batch rule has run in this process (tests check every rule is exercised).
 int64_t rule_calls(Prim p);
 
+// vmap of a function with custom derivative rules, run under the current trace on the values
+// `vals` mapped along in_dims: the function and its rules are batched (each becomes a function
+// of these values with every output mapped along axis 0), so an enclosing jvp or grad still uses
+// the rules. Returns the outputs, mapped along axis 0.
+std::vector<Array> batch_custom_jvp(const AxisData& axis, const FlatFn& fun,
+                                    const FlatJvpFn& jvp, std::span<const Array> vals,
+                                    std::span<const BatchDim> in_dims);
+std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun,
+                                    const FlatFwdFn& fwd, const FlatBwdFn& bwd,
+                                    std::span<const Array> vals,
+                                    std::span<const BatchDim> in_dims);
+
 // x with axis `from` moved to position `to` (a transpose; x itself when from == to).
 Array moveaxis(const Array& x, int from, int to);
 // x with its batch dim at `to`: moved there when mapped, broadcast along a new axis `to` of

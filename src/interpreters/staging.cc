@@ -3,6 +3,8 @@
 #include <memory>
 #include <string>
 
+#include "interpreters/jaxpr_transforms.h"
+
 namespace jx {
 
 Array StagingTrace::new_arg(const ShapedArray& aval) {
@@ -32,13 +34,42 @@ bool StagingTrace::known(std::span<const Array> args) const {
   return true;
 }
 
+std::string StagingTracer::origin() const {
+  if (!origin_) return "an argument of the traced function";
+  return "the output of " + std::string(primitive_name(*origin_));
+}
+
+namespace {
+
+std::vector<ShapedArray> avals_of(std::span<const Array> args) {
+  std::vector<ShapedArray> avals;
+  for (const Array& a : args) avals.push_back(a.aval());
+  return avals;
+}
+
+// The equation's operands: the values the body closes over (tracers of enclosing
+// transformations, lifted to leading inputs), then args.
+std::vector<Array> call_operands(const TracedJaxpr& body, std::span<const Array> args) {
+  std::vector<Array> all = body.lifted;
+  all.insert(all.end(), args.begin(), args.end());
+  return all;
+}
+
+}  // namespace
+
 std::vector<Array> StagingTrace::process_custom_jvp(const FlatFn& fun, const FlatJvpFn& jvp,
                                                     std::span<const Array> args) {
   if (known(args)) {
     TraceScope under_parent(parent());
     return custom_jvp_call(fun, jvp, args);
   }
-  return Trace::process_custom_jvp(fun, jvp, args);
+  TracedJaxpr body = trace_to_jaxpr(fun, avals_of(args));
+  auto rule = std::make_shared<CustomRuleParam>();
+  rule->jvp = jvp;
+  return process_primitive(Prim::custom_jvp_call, call_operands(body, args),
+                           {{"call_jaxpr", body.jaxpr},
+                            {"jvp", std::shared_ptr<const OpaqueParam>(std::move(rule))},
+                            {"num_consts", static_cast<int64_t>(body.lifted.size())}});
 }
 
 std::vector<Array> StagingTrace::process_custom_vjp(const FlatFn& fun, const FlatFwdFn& fwd,
@@ -48,7 +79,14 @@ std::vector<Array> StagingTrace::process_custom_vjp(const FlatFn& fun, const Fla
     TraceScope under_parent(parent());
     return custom_vjp_call(fun, fwd, bwd, args);
   }
-  return Trace::process_custom_vjp(fun, fwd, bwd, args);
+  TracedJaxpr body = trace_to_jaxpr(fun, avals_of(args));
+  auto rule = std::make_shared<CustomRuleParam>();
+  rule->fwd = fwd;
+  rule->bwd = bwd;
+  return process_primitive(Prim::custom_vjp_call, call_operands(body, args),
+                           {{"call_jaxpr", body.jaxpr},
+                            {"bwd", std::shared_ptr<const OpaqueParam>(std::move(rule))},
+                            {"num_consts", static_cast<int64_t>(body.lifted.size())}});
 }
 
 std::vector<Array> StagingTrace::process_primitive(Prim p, std::span<const Array> args,
@@ -57,6 +95,27 @@ std::vector<Array> StagingTrace::process_primitive(Prim p, std::span<const Array
     TraceScope under_parent(parent());
     return bind(p, args, params);
   }
+  const PrimitiveRules& r = rules(p);
+  if (partial_eval_ && r.partial_eval) {
+    std::unique_ptr<bool[]> unknown(new bool[args.size()]);
+    bool any_known = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+      unknown[i] = owns(args[i]);
+      any_known |= !unknown[i];
+    }
+    if (any_known) {
+      TraceScope under_parent(parent());
+      return r.partial_eval(args, std::span<const bool>(unknown.get(), args.size()), params,
+                            [this](Prim q, std::span<const Array> a, const Params& ps) {
+                              return stage(q, a, ps);
+                            });
+    }
+  }
+  return stage(p, args, params);
+}
+
+std::vector<Array> StagingTrace::stage(Prim p, std::span<const Array> args,
+                                       const Params& params) {
   const PrimitiveRules& r = rules(p);
   if (!r.abstract_eval) {
     throw NotSupportedError(std::string(primitive_name(p)) + " has no shape rule registered");
@@ -78,7 +137,7 @@ std::vector<Array> StagingTrace::process_primitive(Prim p, std::span<const Array
     check_aval_size(primitive_name(p), aval);
     int v = jaxpr_.new_var(aval);
     eqn.outputs.push_back(v);
-    outs.push_back(make_tracer(aval, std::make_shared<StagingTracer>(id(), v)));
+    outs.push_back(make_tracer(aval, std::make_shared<StagingTracer>(id(), v, p)));
   }
   jaxpr_.eqns.push_back(std::move(eqn));
   return outs;

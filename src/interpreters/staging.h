@@ -3,7 +3,9 @@
 // enclosing transformation) become the jaxpr's constants.
 #pragma once
 
+#include <optional>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -15,11 +17,15 @@ namespace jx {
 
 class StagingTracer : public Tracer {
  public:
-  StagingTracer(uint64_t trace_id, int var) : Tracer(trace_id), var_(var) {}
+  // `origin`: the primitive whose output this is, or nullopt for an input of the jaxpr.
+  StagingTracer(uint64_t trace_id, int var, std::optional<Prim> origin = std::nullopt)
+      : Tracer(trace_id), var_(var), origin_(origin) {}
   int var() const { return var_; }
+  std::string origin() const override;
 
  private:
   int var_;
+  std::optional<Prim> origin_;
 };
 
 class StagingTrace : public Trace {
@@ -33,14 +39,16 @@ class StagingTrace : public Trace {
   Array new_arg(const ShapedArray& aval);
   std::vector<Array> process_primitive(Prim p, std::span<const Array> args,
                                        const Params& params) override;
-  // A function with custom rules runs inline (its primitives are recorded), except under
-  // partial_eval when none of args is this trace's: like a primitive, the call then goes to the
-  // parent, which applies the rules (an enclosing jvp or grad must use them, not differentiate
-  // the function).
+  // A function with custom rules is recorded as one equation (custom_jvp_call /
+  // custom_vjp_call) carrying the function as a jaxpr and the rules as parameters, so the rules
+  // survive staging (jit of a function using them, then grad). Under partial_eval when none of
+  // args is this trace's, the call goes to the parent instead, like a known primitive.
   std::vector<Array> process_custom_jvp(const FlatFn& fun, const FlatJvpFn& jvp,
                                         std::span<const Array> args) override;
   std::vector<Array> process_custom_vjp(const FlatFn& fun, const FlatFwdFn& fwd,
                                         const FlatBwdFn& bwd, std::span<const Array> args) override;
+  // Records p applied to args as an equation (shape rule only) and returns its outputs.
+  std::vector<Array> stage(Prim p, std::span<const Array> args, const Params& params);
   // The recorded jaxpr with `outs` as its outputs (a null entry is a symbolic zero of the
   // corresponding out_aval). The trace must not be used afterwards.
   Jaxpr finish(std::span<const Array> outs, std::span<const ShapedArray> out_avals);

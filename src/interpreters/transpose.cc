@@ -27,10 +27,29 @@ std::vector<Array> backward_pass(const Jaxpr& linear, std::span<const Array> cot
   for (size_t i = 0; i < linear.constvars.size(); ++i) {
     env[static_cast<size_t>(linear.constvars[i])] = linear.consts[i];
   }
+  // Equations on constants alone are the non-linear part (a transposed call's body can compute
+  // from its residuals): they run forward first, and their outputs are constants too.
+  std::vector<bool> forward(linear.eqns.size(), false);
+  std::vector<Array> ins;
+  for (size_t k = 0; k < linear.eqns.size(); ++k) {
+    const Eqn& e = linear.eqns[k];
+    bool all_const = true;
+    for (const Atom& a : e.inputs) all_const &= !a.is_var() || is_const[static_cast<size_t>(a.var)];
+    if (!all_const) continue;
+    forward[k] = true;
+    ins.clear();
+    for (const Atom& a : e.inputs) ins.push_back(a.is_var() ? env[static_cast<size_t>(a.var)] : a.value);
+    std::vector<Array> outs = bind(e.prim, ins, e.params);
+    for (size_t i = 0; i < outs.size(); ++i) {
+      env[static_cast<size_t>(e.outputs[i])] = std::move(outs[i]);
+      is_const[static_cast<size_t>(e.outputs[i])] = true;
+    }
+  }
   std::vector<Array> cts_out, args;
   std::vector<ShapedArray> avals;
-  for (auto it = linear.eqns.rbegin(); it != linear.eqns.rend(); ++it) {
-    const Eqn& e = *it;
+  for (size_t k = linear.eqns.size(); k-- > 0;) {
+    if (forward[k]) continue;
+    const Eqn& e = linear.eqns[k];
     cts_out.clear();
     bool any = false;
     for (int o : e.outputs) {

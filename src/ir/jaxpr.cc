@@ -1,6 +1,8 @@
 #include "ir/jaxpr.h"
 
+#include <memory>
 #include <string>
+#include <variant>
 
 #include "jx/lax.h"
 
@@ -18,41 +20,153 @@ std::string var_name(int v) {
   return s;
 }
 
-std::string atom_str(const Atom& a) {
-  if (a.is_var()) return var_name(a.var);
-  if (!a.value.valid()) return "0.0";
-  if (a.value.size() == 1 && a.value.is_concrete()) {
-    return a.value.reshape(Shape{}).str() + ":" + a.value.aval().str();
+// The printer works in two passes, as JAX's: names first (one counter shared by nested jaxprs;
+// a jit body's inputs and outputs take the names of the operands and results they bind), then
+// layout (Wadler-style groups of width 80: a jaxpr or an equation's params print on one line
+// when they fit, else broken over lines).
+constexpr size_t kWidth = 80;
+
+struct PJaxpr;
+struct PParam {
+  std::string key, text;             // text: a plain value
+  std::unique_ptr<PJaxpr> jaxpr;     // or a nested jaxpr
+};
+struct PEqn {
+  std::string lhs, prim, args;
+  std::vector<PParam> params;
+};
+struct PJaxpr {
+  std::string head, outs;
+  std::vector<PEqn> eqns;
+};
+
+class Namer {
+ public:
+  std::unique_ptr<PJaxpr> build(const Jaxpr& j, std::vector<std::string> seeded_in,
+                                std::vector<std::string> seeded_out) {
+    std::vector<std::string> names(j.avals.size());
+    for (size_t i = 0; i < seeded_in.size() && i < j.invars.size(); ++i) {
+      names[static_cast<size_t>(j.invars[i])] = std::move(seeded_in[i]);
+    }
+    for (size_t i = 0; i < seeded_out.size() && i < j.outvars.size(); ++i) {
+      const Atom& a = j.outvars[i];
+      if (a.is_var() && names[static_cast<size_t>(a.var)].empty()) {
+        names[static_cast<size_t>(a.var)] = std::move(seeded_out[i]);
+      }
+    }
+    auto name = [&](int v) -> const std::string& {
+      std::string& n = names[static_cast<size_t>(v)];
+      if (n.empty()) n = var_name(next_++);
+      return n;
+    };
+    auto binder = [&](int v) { return name(v) + ":" + j.avals[static_cast<size_t>(v)].str(); };
+    auto atom = [&](const Atom& a) -> std::string {
+      if (a.is_var()) return name(a.var);
+      if (!a.value.valid()) return "0.0";
+      if (a.value.size() == 1 && a.value.is_concrete()) {
+        return a.value.reshape(Shape{}).str() + ":" + a.value.aval().str();
+      }
+      return "<const " + a.value.aval().str() + ">";
+    };
+    auto out = std::make_unique<PJaxpr>();
+    out->head = "{ lambda ";
+    for (size_t i = 0; i < j.constvars.size(); ++i) out->head += (i ? " " : "") + binder(j.constvars[i]);
+    out->head += "; ";
+    for (size_t i = 0; i < j.invars.size(); ++i) out->head += (i ? " " : "") + binder(j.invars[i]);
+    out->head += ". let";
+    for (const Eqn& e : j.eqns) {
+      PEqn pe;
+      std::vector<std::string> out_names;
+      for (size_t i = 0; i < e.outputs.size(); ++i) {
+        pe.lhs += (i ? " " : "") + binder(e.outputs[i]);
+        out_names.push_back(name(e.outputs[i]));
+      }
+      pe.prim = std::string(primitive_name(e.prim));
+      std::vector<std::string> in_names;
+      for (const Atom& a : e.inputs) {
+        std::string s = atom(a);
+        pe.args += " " + s;
+        in_names.push_back(a.is_var() ? s : std::string());
+      }
+      // A call's name prints first, as JAX prints it; the rest in key order.
+      std::vector<const Params::Entry*> entries;
+      for (const auto& entry : e.params.entries()) {
+        if (entry.first == "name") entries.insert(entries.begin(), &entry);
+        else entries.push_back(&entry);
+      }
+      for (const Params::Entry* entry : entries) {
+        const auto& [key, value] = *entry;
+        PParam p;
+        p.key = std::string(key);
+        if (const auto* body = std::get_if<JaxprRef>(&value)) {
+          // jit's body binds the operands and results by position.
+          bool call = e.prim == Prim::jit;
+          p.jaxpr = build(**body, call ? in_names : std::vector<std::string>{},
+                          call ? out_names : std::vector<std::string>{});
+        } else {
+          p.text = param_value_str(value);
+        }
+        pe.params.push_back(std::move(p));
+      }
+      out->eqns.push_back(std::move(pe));
+    }
+    out->outs = "(";
+    for (size_t i = 0; i < j.outvars.size(); ++i) out->outs += (i ? ", " : "") + atom(j.outvars[i]);
+    out->outs += j.outvars.size() == 1 ? ",)" : ")";
+    return out;
   }
-  return "<const " + a.value.aval().str() + ">";
+
+ private:
+  int next_ = 0;
+};
+
+std::string flat(const PJaxpr& j);
+
+std::string flat_params(const PEqn& e) {
+  if (e.params.empty()) return "";
+  std::string s = "[";
+  for (size_t i = 0; i < e.params.size(); ++i) {
+    const PParam& p = e.params[i];
+    s += (i ? " " : "") + p.key + "=" + (p.jaxpr ? flat(*p.jaxpr) : p.text);
+  }
+  return s + "]";
 }
 
-std::string binder(const Jaxpr& j, int v) {
-  return var_name(v) + ":" + j.avals[static_cast<size_t>(v)].str();
+std::string flat_eqn(const PEqn& e) { return e.lhs + " = " + e.prim + flat_params(e) + e.args; }
+
+std::string flat(const PJaxpr& j) {
+  std::string s = j.head + " ";
+  for (size_t i = 0; i < j.eqns.size(); ++i) s += (i ? "; " : "") + flat_eqn(j.eqns[i]);
+  return s + " in " + j.outs + " }";
+}
+
+std::string layout(const PJaxpr& j, size_t indent, size_t column);
+
+std::string layout_eqn(const PEqn& e, size_t indent) {
+  std::string line = flat_eqn(e);
+  if (indent + line.size() <= kWidth || e.params.empty()) return line;
+  std::string pad(indent + 2, ' ');
+  std::string s = e.lhs + " = " + e.prim + "[";
+  for (const PParam& p : e.params) {
+    s += "\n" + pad + p.key + "=";
+    s += p.jaxpr ? layout(*p.jaxpr, indent + 2, pad.size() + p.key.size() + 1) : p.text;
+  }
+  return s + "\n" + std::string(indent, ' ') + "]" + e.args;
+}
+
+std::string layout(const PJaxpr& j, size_t indent, size_t column) {
+  std::string one = flat(j);
+  if (column + one.size() <= kWidth) return one;
+  std::string s = j.head;
+  for (const PEqn& e : j.eqns) s += "\n" + std::string(indent + 4, ' ') + layout_eqn(e, indent + 4);
+  return s + "\n" + std::string(indent + 2, ' ') + "in " + j.outs + " }";
 }
 
 }  // namespace
 
 std::string Jaxpr::str() const {
-  std::string s = "{ lambda ";
-  for (size_t i = 0; i < constvars.size(); ++i) s += (i ? " " : "") + binder(*this, constvars[i]);
-  s += "; ";
-  for (size_t i = 0; i < invars.size(); ++i) s += (i ? " " : "") + binder(*this, invars[i]);
-  s += ". let\n";
-  for (const Eqn& e : eqns) {
-    s += "    ";
-    for (size_t i = 0; i < e.outputs.size(); ++i) s += (i ? " " : "") + binder(*this, e.outputs[i]);
-    s += " = ";
-    s += primitive_name(e.prim);
-    std::string params = e.params.str();
-    if (!params.empty()) s += "[" + params + "]";
-    for (const Atom& a : e.inputs) s += " " + atom_str(a);
-    s += "\n";
-  }
-  s += "  in (";
-  for (size_t i = 0; i < outvars.size(); ++i) s += (i ? ", " : "") + atom_str(outvars[i]);
-  s += outvars.size() == 1 ? ",) }" : ") }";
-  return s;
+  Namer namer;
+  return layout(*namer.build(*this, {}, {}), 0, 0);
 }
 
 void dead_code_elimination(Jaxpr& jaxpr) {

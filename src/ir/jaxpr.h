@@ -3,6 +3,8 @@
 // (a jaxpr recorded inside vmap or grad closes over that transformation's values).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +28,30 @@ struct Eqn {
   std::vector<int> outputs;
 };
 
+// A value the compiler attaches to one jaxpr (its executable), opaque to the IR. Filled at most
+// once, under a lock; a copy of a jaxpr is a different program and starts empty.
+class CompiledSlot {
+ public:
+  CompiledSlot() = default;
+  CompiledSlot(const CompiledSlot&) {}
+  CompiledSlot& operator=(const CompiledSlot&) {
+    std::lock_guard<std::mutex> lock(mu_);
+    value_.reset();
+    return *this;
+  }
+  // The stored value, made by `make` on first use.
+  template <class T, class Make>
+  std::shared_ptr<const T> get_or_make(Make&& make) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!value_) value_ = make();
+    return std::static_pointer_cast<const T>(value_);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const void> value_;
+};
+
 struct Jaxpr {
   std::vector<ShapedArray> avals;  // of every variable, by number
   std::vector<int> invars;
@@ -34,6 +60,7 @@ struct Jaxpr {
   std::vector<Eqn> eqns;
   std::vector<Atom> outvars;
   std::vector<ShapedArray> out_avals;  // kept for symbolic-zero outputs
+  CompiledSlot compiled;
 
   int new_var(const ShapedArray& aval) {
     avals.push_back(aval);

@@ -5,6 +5,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "ir/jaxpr.h"
+
 namespace jx {
 
 Params::Params(std::initializer_list<Entry> entries) {
@@ -55,35 +57,43 @@ size_t Params::hash() const {
   return h;
 }
 
+std::string param_value_str(const ParamValue& v) {
+  std::string s;
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          s += x ? "True" : "False";
+        } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+          s += "(";
+          for (size_t i = 0; i < x.size(); ++i) {
+            if (i) s += ", ";
+            s += std::to_string(x[i]);
+          }
+          s += x.size() == 1 ? ",)" : ")";
+        } else if constexpr (std::is_same_v<T, DType>) {
+          s += dtype_name(x);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          s += x;
+        } else if constexpr (std::is_same_v<T, std::shared_ptr<const OpaqueParam>>) {
+          s += x ? x->str() : "None";
+        } else if constexpr (std::is_same_v<T, JaxprRef>) {
+          s += x ? x->str() : "None";
+        } else {
+          s += std::to_string(x);
+        }
+      },
+      v);
+  return s;
+}
+
 std::string Params::str() const {
   std::string s;
   for (const auto& [k, v] : entries_) {
     if (!s.empty()) s += " ";
     s += k;
     s += "=";
-    std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, bool>) {
-            s += x ? "True" : "False";
-          } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
-            s += "(";
-            for (size_t i = 0; i < x.size(); ++i) {
-              if (i) s += ", ";
-              s += std::to_string(x[i]);
-            }
-            s += x.size() == 1 ? ",)" : ")";
-          } else if constexpr (std::is_same_v<T, DType>) {
-            s += dtype_name(x);
-          } else if constexpr (std::is_same_v<T, std::string>) {
-            s += x;
-          } else if constexpr (std::is_same_v<T, std::shared_ptr<const OpaqueParam>>) {
-            s += x ? x->str() : "None";
-          } else {
-            s += std::to_string(x);
-          }
-        },
-        v);
+    s += param_value_str(v);
   }
   return s;
 }

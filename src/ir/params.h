@@ -18,6 +18,11 @@
 
 namespace jx {
 
+struct Jaxpr;
+// A closed jaxpr as a parameter of a higher-order primitive (pjit, custom_jvp_call, scan, ...):
+// shared and immutable, compared and hashed by identity, printed nested as JAX prints it.
+using JaxprRef = std::shared_ptr<const Jaxpr>;
+
 // A parameter that is a C++ object rather than a value: custom_vjp's backward function and the
 // avals it returns (JAX keeps such callables in params too). Compared and hashed by identity.
 struct OpaqueParam {
@@ -26,7 +31,7 @@ struct OpaqueParam {
 };
 
 using ParamValue = std::variant<bool, int64_t, double, DType, std::vector<int64_t>, std::string,
-                                std::shared_ptr<const OpaqueParam>>;
+                                std::shared_ptr<const OpaqueParam>, JaxprRef>;
 
 class Params {
  public:
@@ -51,6 +56,7 @@ class Params {
   }
   DType get_dtype(std::string_view key) const { return get<DType>(key); }
   bool get_bool(std::string_view key) const { return get<bool>(key); }
+  const Jaxpr& get_jaxpr(std::string_view key) const { return *get<JaxprRef>(key); }
 
   const std::vector<Entry>& entries() const { return entries_; }
   size_t hash() const;
@@ -65,5 +71,8 @@ class Params {
 };
 
 std::ostream& operator<<(std::ostream& os, const Params& p);
+// One value as JAX prints it in a jaxpr ("(0, 1)", "float32", "True"); a jaxpr value in its
+// one-line form (Jaxpr::str nests it with the enclosing jaxpr's names instead).
+std::string param_value_str(const ParamValue& v);
 
 }  // namespace jx

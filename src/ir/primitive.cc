@@ -9,13 +9,19 @@ namespace jx {
 namespace {
 
 constexpr std::string_view kNames[] = {
-#define JX_PRIMITIVE(id, name, family) name,
+#define JX_PRIMITIVE(id, name, family, traits) name,
 #include "ir/primitives.def"
 #undef JX_PRIMITIVE
 };
 
 constexpr std::string_view kFamilies[] = {
-#define JX_PRIMITIVE(id, name, family) #family,
+#define JX_PRIMITIVE(id, name, family, traits) #family,
+#include "ir/primitives.def"
+#undef JX_PRIMITIVE
+};
+
+constexpr uint32_t kTraits[] = {
+#define JX_PRIMITIVE(id, name, family, traits) (traits),
 #include "ir/primitives.def"
 #undef JX_PRIMITIVE
 };
@@ -35,6 +41,7 @@ void register_all() {
 
 std::string_view primitive_name(Prim p) { return kNames[static_cast<int>(p)]; }
 std::string_view primitive_family(Prim p) { return kFamilies[static_cast<int>(p)]; }
+uint32_t primitive_traits(Prim p) { return kTraits[static_cast<int>(p)]; }
 
 PrimitiveRules& mutable_rules(Prim p) { return storage()[static_cast<size_t>(p)]; }
 

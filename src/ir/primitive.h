@@ -16,19 +16,34 @@
 namespace jx {
 
 enum class Prim : uint16_t {
-#define JX_PRIMITIVE(id, name, family) id,
+#define JX_PRIMITIVE(id, name, family, traits) id,
 #include "ir/primitives.def"
 #undef JX_PRIMITIVE
 };
 
 inline constexpr int kNumPrimitives = 0
-#define JX_PRIMITIVE(id, name, family) +1
+#define JX_PRIMITIVE(id, name, family, traits) +1
 #include "ir/primitives.def"
 #undef JX_PRIMITIVE
     ;
 
 std::string_view primitive_name(Prim p);
 std::string_view primitive_family(Prim p);
+
+// What kind of computation a primitive is (the traits column of primitives.def).
+enum PrimTraits : uint32_t {
+  kElementwise = 1,   // out[i] depends on in[i] only
+  kBroadcasting = 2,  // rank-0 operands broadcast to the others' shape
+  kMovement = 4,      // moves or copies elements (an index remapping)
+  kReduction = 8,     // combines elements along axes
+  kOpaque = 16,       // a kernel of its own (GEMM, sort, gather, a call)
+  kLinear = 32,       // linear in some operand: it has a transpose rule
+};
+uint32_t primitive_traits(Prim p);
+inline bool has_trait(Prim p, PrimTraits t) { return (primitive_traits(p) & t) != 0; }
+
+struct Eqn;
+struct LoweringContext;
 
 // Shape/dtype rule: the output avals for the input avals, or a jx::Error naming the op, the
 // shapes and the problem.
@@ -59,12 +74,31 @@ using TransposeRule =
     std::function<std::vector<Array>(std::span<const Array> cotangents, std::span<const Array> args,
                                      std::span<const ShapedArray> avals, const Params&)>;
 
+// Partial evaluation (reverse mode's known/unknown split) of a primitive whose operands are
+// partly known: `unknown[i]` marks the operands that are the staging trace's tracers; the others
+// are values of its parent, under which the rule runs. The rule computes what it can now and
+// records the rest with `stage` (an equation on the staging trace, returning its outputs), as
+// JAX's partial_eval_jaxpr_custom rules: jit runs its known half as one call and stages the
+// other.
+using StageFn =
+    std::function<std::vector<Array>(Prim, std::span<const Array>, const Params&)>;
+using PartialEvalRule = std::function<std::vector<Array>(
+    std::span<const Array> args, std::span<const bool> unknown, const Params&, const StageFn&)>;
+// Dead-code elimination of one equation given which of its outputs are used: may rewrite the
+// equation (a call drops the unused outputs of its body) and returns which inputs it uses.
+using DceRule = std::function<std::vector<bool>(std::span<const bool> used_outputs, Eqn& eqn)>;
+// Code generation for jit's compiler (filled by the code generator, "jit, part 2").
+using LoweringRule = std::function<void(LoweringContext&, const Eqn&)>;
+
 struct PrimitiveRules {
   AbstractEvalRule abstract_eval;
   ImplRule impl;
-  BatchRule batch;          // filled by the vmap issue
-  JvpRule jvp;              // filled by the autodiff issue
-  TransposeRule transpose;  // linear primitives only; filled by the autodiff issue
+  BatchRule batch;
+  JvpRule jvp;
+  TransposeRule transpose;  // linear primitives only
+  PartialEvalRule partial_eval;  // default: staged whole when any input is unknown
+  DceRule dce;                   // default: kept whole when any output is used
+  LoweringRule lowering;
   bool multiple_results = false;
   // Collectives (psum, axis_index, ...) name an axis in params["axis_name"]: the trace binding
   // that name must run the batch rule even when no operand is mapped.

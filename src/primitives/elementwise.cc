@@ -417,8 +417,14 @@ Array clamp(const Array& lo, const Array& x, const Array& hi) {
 }
 
 Array convert_element_type(const Array& x, DType new_dtype, bool weak_type) {
-  return bind1(Prim::convert_element_type, {x},
-               Params{{"new_dtype", new_dtype}, {"weak_type", weak_type}});
+  Params params{{"new_dtype", new_dtype}, {"weak_type", weak_type}};
+  // A constant scalar (a C++ number being promoted) converts now, on the host, as JAX converts
+  // Python scalars: a traced program gets the literal, not an equation.
+  if (x.valid() && x.ndim() == 0 && x.is_concrete()) {
+    TraceScope eager(nullptr);
+    return bind1(Prim::convert_element_type, {x}, params);
+  }
+  return bind1(Prim::convert_element_type, {x}, params);
 }
 
 Array bitcast_convert_type(const Array& x, DType new_dtype) {

@@ -35,6 +35,11 @@ TEST(VmapRules, CollectivesOverEveryAxis) {
     Array x = in_axis == 0 ? base : jnp::moveaxis(base, 0, in_axis);
     for (int out_axis : {0, 1}) {
       std::vector<Array> r = vmap(f, in_axis, out_axis, "b")(x);
+      // jit inside the named vmap: the collectives in its body are batched by its batch rule.
+      std::vector<Array> rj = vmap(jit(f), in_axis, out_axis, "b")(x);
+      for (size_t k = 0; k < r.size(); ++k) {
+        testing::expect_array_eq<float>(rj[k], r[k].to_vector<float>(), r[k].shape());
+      }
       auto per_example = [&](const Array& a) { return jnp::moveaxis(a, out_axis, 0); };
       for (int64_t e = 0; e < 5; ++e) {
         SCOPED_TRACE("in_axis " + std::to_string(in_axis) + " out_axis " +

@@ -1,0 +1,191 @@
+// jit's performance targets ("jit, part 1"), each beside its baseline in the same run:
+//   dispatch: a cached call of a tiny jitted function (f32[8] -> x * 2 + 1) vs the same two ops
+//       eagerly (target: <= 1 us a call; JAX's cached call costs 5-10 us from Python)
+//   first call: trace + optimise + plan of each of the tour's functions (a fresh jit each time)
+//   W1-W7 (../shared/peers/README.md; W4 needs lax.scan): jit(f) vs f eagerly. Without fusion
+//       ("jit, part 2") the compiled program runs the same kernels, so the gain is the removed
+//       per-op dispatch and buffers freed at their last use.
+//   J2: 10 elementwise ops on 16M float32 under jit vs eagerly (part 2's fusion target)
+// Every benchmark reports os_allocs_per_call: blocks taken from the OS per steady-state call
+// (0: the caching allocator serves every buffer).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <vector>
+
+#include "jx/jx.h"
+
+namespace {
+namespace jnp = jx::numpy;
+using jx::Array;
+using jx::none;
+
+Array normal(jx::Shape shape, int seed) {
+  return jx::random::normal(jx::random::PRNGKey(seed), std::move(shape));
+}
+
+// Runs `call` in the benchmark loop after two warm-up calls and reports OS allocations per call.
+template <class F>
+void run(benchmark::State& state, F&& call) {
+  benchmark::DoNotOptimize(call());
+  benchmark::DoNotOptimize(call());
+  size_t before = jx::memory::stats().os_allocations;
+  int64_t calls = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(call());
+    ++calls;
+  }
+  state.counters["os_allocs_per_call"] =
+      static_cast<double>(jx::memory::stats().os_allocations - before) / std::max<int64_t>(calls, 1);
+}
+
+// ---- dispatch ------------------------------------------------------------------------------
+Array tiny(const Array& x) { return x * 2.0f + 1.0f; }
+
+void BM_jit_dispatch(benchmark::State& state) {
+  Array x = jnp::arange(8.0f);
+  auto f = jx::jit(tiny);
+  run(state, [&] { return f(x); });
+}
+void BM_eager_dispatch(benchmark::State& state) {
+  Array x = jnp::arange(8.0f);
+  run(state, [&] { return tiny(x); });
+}
+
+// ---- the tour's functions: first call (trace + plan) ---------------------------------------
+Array predict(const jx::Dict& params, const Array& features) {
+  Array logits = jnp::matmul(features, params["w"]) + params["b"];
+  return jnp::stack({logits, jx::nn::sigmoid(logits)});
+}
+Array euclidean_distance(const Array& x, const Array& y) {
+  return jnp::sqrt(jnp::sum(jnp::square(x - y)));
+}
+Array normalize(const Array& x) { return (x - jnp::mean(x)) / jnp::std(x); }
+Array loss_per_example(const jx::Dict& params, const Array& x, const Array& y) {
+  Array logits = jnp::matmul(x, params["w"]) + params["b"];
+  return jnp::mean(jx::optax::sigmoid_binary_cross_entropy(logits, y));
+}
+Array dropout(const Array& key, const Array& x) {
+  Array keep = jx::random::bernoulli(key, 0.9, x.shape());
+  return jnp::where(keep, x / 0.9f, 0.0f);
+}
+
+template <class F, class... Args>
+void first_call(benchmark::State& state, const F& f, const Args&... args) {
+  for (auto _ : state) {
+    auto jf = jx::jit(f);  // a fresh cache: every call traces and plans
+    benchmark::DoNotOptimize(jf(args...));
+  }
+}
+
+void BM_first_call_predict(benchmark::State& state) {
+  jx::Dict params{{"w", jnp::array({1.5f, -0.5f})}, {"b", 0.25f}};
+  first_call(state, jx::vmap(predict, {none, 0}), params, normal({3, 2}, 1));
+}
+void BM_first_call_normalize(benchmark::State& state) {
+  first_call(state, jx::vmap(normalize), normal({2, 28, 28}, 2));
+}
+void BM_first_call_pairwise(benchmark::State& state) {
+  auto pairwise = jx::vmap(jx::vmap(euclidean_distance, {none, 0}), {0, none});
+  first_call(state, pairwise, normal({3, 2}, 3), normal({2, 2}, 4));
+}
+void BM_first_call_per_example_grad(benchmark::State& state) {
+  jx::Dict params{{"w", jnp::array({1.0f, -2.0f})}, {"b", 0.3f}};
+  auto per_example = jx::vmap(jx::grad(loss_per_example), {none, 0, 0});
+  first_call(state, per_example, params, normal({3, 2}, 5), jnp::ones({3, 3}));
+}
+void BM_first_call_jacrev_softmax(benchmark::State& state) {
+  first_call(state, jx::jacrev([](const Array& t) { return jx::nn::softmax(t); }),
+             jnp::array({1.0f, 0.0f, -1.0f}));
+}
+void BM_first_call_dropout(benchmark::State& state) {
+  first_call(state, jx::vmap(dropout), jx::random::split(jx::random::PRNGKey(0), 4),
+             jnp::ones({4, 5}));
+}
+
+// ---- W1-W7 under jit vs eagerly ------------------------------------------------------------
+template <class F, class... Args>
+void jit_or_eager(benchmark::State& state, bool jitted, const F& f, const Args&... args) {
+  if (jitted) {
+    auto jf = jx::jit(f);
+    run(state, [&] { return jf(args...); });
+  } else {
+    run(state, [&] { return f(args...); });
+  }
+}
+
+void W1(benchmark::State& state, bool jitted) {
+  jx::Dict params{{"w", normal({16}, 1)}, {"b", 0.25f}};
+  jit_or_eager(state, jitted, jx::vmap(predict, {none, 0}), params, normal({1000000, 16}, 2));
+}
+void W2(benchmark::State& state, bool jitted) {
+  auto pairwise = jx::vmap(jx::vmap(euclidean_distance, {none, 0}), {0, none});
+  jit_or_eager(state, jitted, pairwise, normal({2048, 64}, 3), normal({2048, 64}, 4));
+}
+void W3(benchmark::State& state, bool jitted) {
+  constexpr int64_t kB = 512, kD = 256, kH = 256;
+  auto loss = [](const jx::Dict& p, const Array& x, const Array& y) {
+    Array h = jnp::tanh(jnp::matmul(x, p["W1"]) + p["b1"]);
+    Array z = jnp::matmul(h, p["W2"]) + p["b2"];
+    return jnp::mean(jx::optax::sigmoid_binary_cross_entropy(z, y));
+  };
+  jx::Dict params{{"W1", normal({kD, kH}, 1) / 16.0f},
+                  {"b1", jnp::zeros({kH})},
+                  {"W2", normal({kH, 1}, 2) / 16.0f},
+                  {"b2", jnp::zeros({1})}};
+  Array y = jx::lax::convert_element_type(
+      jx::random::bernoulli(jx::random::PRNGKey(1), 0.5, jx::Shape{kB, 1}), jx::DType::float32);
+  jit_or_eager(state, jitted, jx::vmap(jx::grad(loss), {none, 0, 0}), params, normal({kB, kD}, 3),
+               y);
+}
+void W5(benchmark::State& state, bool jitted) {
+  jit_or_eager(state, jitted, jx::jacrev([](const Array& t) { return jx::nn::softmax(t); }),
+               normal({512}, 1));
+}
+void W6(benchmark::State& state, bool jitted) {
+  jit_or_eager(state, jitted, jx::vmap(normalize), normal({4096, 28, 28}, 5));
+}
+void W7(benchmark::State& state, bool jitted) {
+  auto drop = [](const Array& key, const Array& x) {
+    Array keep = jx::random::bernoulli(key, 0.9, x.shape());
+    return keep * x / 0.9f;
+  };
+  jit_or_eager(state, jitted, drop, jx::random::PRNGKey(42), jnp::ones({10000000}));
+}
+void J2(benchmark::State& state, bool jitted) {
+  auto chain = [](const Array& x) {
+    Array y = x * 1.5f + 0.25f;
+    y = jnp::maximum(y, 0.3f) - x;
+    y = y * y + 1.0f;
+    y = jnp::sqrt(y) * 0.5f;
+    return jnp::minimum(y, 4.0f) / (x + 1.0f);
+  };
+  jit_or_eager(state, jitted, chain,
+               jx::random::uniform(jx::random::PRNGKey(0), {1 << 24}, jx::DType::float32, 0.5,
+                                   1.5));
+}
+
+#define JX_JIT_PAIR(W)                                                   \
+  void BM_##W##_jit(benchmark::State& state) { W(state, true); }         \
+  void BM_##W##_eager(benchmark::State& state) { W(state, false); }      \
+  BENCHMARK(BM_##W##_jit)->Unit(benchmark::kMillisecond)->UseRealTime(); \
+  BENCHMARK(BM_##W##_eager)->Unit(benchmark::kMillisecond)->UseRealTime();
+JX_JIT_PAIR(W1)
+JX_JIT_PAIR(W2)
+JX_JIT_PAIR(W3)
+JX_JIT_PAIR(W5)
+JX_JIT_PAIR(W6)
+JX_JIT_PAIR(W7)
+JX_JIT_PAIR(J2)
+
+}  // namespace
+
+BENCHMARK(BM_jit_dispatch)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_eager_dispatch)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_normalize)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_pairwise)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_per_example_grad)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_jacrev_softmax)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_dropout)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_MAIN();

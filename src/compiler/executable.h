@@ -1,0 +1,52 @@
+// jit's executable: a jaxpr planned once for repeated execution. A cached call does no tracing,
+// shape inference or rule lookup: the kernels are resolved, the operands of each step are slot
+// indices, and every intermediate buffer is released right after its last use, so the caching
+// allocator hands it to the next step that needs one (a steady-state call allocates nothing
+// from the OS). The fusing code generator ("jit, part 2") replaces runs of steps by generated
+// loops behind the same interface.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "ir/jaxpr.h"
+
+namespace jx::compiler {
+
+class Executable {
+ public:
+  // Plans `jaxpr`, which must already be optimised (no nested calls left).
+  explicit Executable(const Jaxpr& jaxpr);
+  // Runs the program on concrete arguments of the jaxpr's input types (not checked here: the
+  // caller's signature lookup or shape rule did). Thread-safe.
+  std::vector<Array> run(std::span<const Array> args) const;
+  size_t num_steps() const { return steps_.size(); }
+
+ private:
+  // An operand: a slot of the environment (>= 0) or constant ~index (< 0).
+  using Operand = int32_t;
+  struct Step {
+    const ImplRule* impl;
+    Params params;
+    std::vector<Operand> in;
+    std::vector<ShapedArray> out_avals;
+    std::vector<int32_t> out;
+    std::vector<int32_t> release;  // slots whose last use is this step
+  };
+  std::vector<Step> steps_;
+  std::vector<Array> constants_;
+  std::vector<int32_t> in_slots_;  // -1: an input nothing uses
+  std::vector<Operand> outputs_;
+  size_t num_slots_ = 0;
+  size_t max_arity_ = 0;
+};
+
+// The executable of a jaxpr: optimised (compiler/passes.h) and planned on first use, then
+// kept with the jaxpr.
+std::shared_ptr<const Executable> executable_for(const Jaxpr& jaxpr);
+// How many equations of primitive p the compiler has been given in this process, nested calls
+// inlined (tests check every primitive runs under jit).
+int64_t compiled_count(Prim p);
+
+}  // namespace jx::compiler
