@@ -359,5 +359,47 @@ TEST(Jit, SteadyStateCallsAllocateNothingFromTheOs) {
   EXPECT_EQ(memory::stats().os_allocations, before);
 }
 
+TEST(Jit, DyingBuffersAreReusedInPlace) {
+  // Ten elementwise steps: each intermediate dies at the next step, whose kernel writes into its
+  // buffer. Only the first step (whose operand is the caller's array) needs a new buffer.
+  auto chain = jit([](const Array& x) {
+    Array y = jnp::sin(x);
+    for (int i = 0; i < 9; ++i) y = y * 1.5f + 0.25f;
+    return y;
+  });
+  Array x = jnp::linspace(0.0, 1.0, 1 << 14).astype(DType::float32);
+  Array want = chain(x);
+  auto allocations = [] { return memory::stats().os_allocations + memory::stats().cache_hits; };
+  size_t before = allocations();
+  Array got = chain(x);
+  EXPECT_LE(allocations() - before, 2u) << "intermediates were not reused in place";
+  EXPECT_EQ(std::memcmp(got.data(), want.data(), got.nbytes()), 0);
+  // The caller's array is never overwritten.
+  Array copy = x * 1.0f;
+  chain(x);
+  EXPECT_EQ(std::memcmp(copy.data(), x.data(), x.nbytes()), 0);
+}
+
+TEST(Jit, DonatedArgumentsAreUpdatedInPlaceAndDeleted) {
+  auto step = jit([](const Array& p, const Array& g) { return p - g * 0.5f; },
+                  JitOptions{"step", {0}});
+  Array p = jnp::arange(1024.0f);
+  Array g = jnp::ones({1024});
+  const void* buffer = p.data();
+  Array expected = p - g * 0.5f;
+  Array q = step(p, g);
+  EXPECT_EQ(q.data(), buffer) << "the donated buffer holds the result";
+  EXPECT_EQ(std::memcmp(q.data(), expected.data(), q.nbytes()), 0);
+  expect_error<ValueError>([&] { p.to_vector<float>(); }, "Array has been deleted with shape=f32[1024]");
+  expect_error<ValueError>([&] { jnp::sin(p); }, "Array has been deleted");
+  // Not donated: g is intact.
+  EXPECT_EQ(g.to_vector<float>()[0], 1.0f);
+  // The same array passed twice is not donated (it is still read by the other operand).
+  auto twice = jit([](const Array& a, const Array& b) { return a + b; }, JitOptions{"twice", {0}});
+  Array r = twice(g, g);
+  EXPECT_EQ(r.to_vector<float>()[0], 2.0f);
+  EXPECT_EQ(g.to_vector<float>()[0], 1.0f);
+}
+
 }  // namespace
 }  // namespace jx

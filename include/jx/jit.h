@@ -6,6 +6,7 @@
 // equation holding its body.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,9 +43,16 @@ template <int... I>
 inline constexpr StaticArgnums<I...> static_argnums{};
 
 // jit's settings (the keyword arguments of jax.jit that C++ has a use for).
+//   jx::jit(step, jx::JitOptions("step", {0}))   // named "step", argument 0 donated
 struct JitOptions {
+  JitOptions(std::string name = "<lambda>", std::vector<int> donate_argnums = {})  // NOLINT
+      : name(std::move(name)), donate_argnums(std::move(donate_argnums)) {}
   // The name make_jaxpr prints (`jit[name=predict ...]`); C++ cannot read a function's name.
-  std::string name = "<lambda>";
+  std::string name;
+  // Arguments whose buffers the call may reuse for its results (JAX's donate_argnums): after
+  // the call their arrays are deleted (using them throws jx::ValueError), so an update like
+  // `params = step(params, batch)` runs in place. Applies to calls outside any transformation.
+  std::vector<int> donate_argnums;
 };
 
 namespace detail {
@@ -85,19 +93,23 @@ struct JitCache;
 // the call path.
 class JitState {
  public:
-  explicit JitState(std::string name);
+  JitState(std::string name, std::vector<int> donate_argnums);
+  const std::vector<int>& donate_argnums() const { return donate_argnums_; }
   ~JitState();
   // Runs the program for these argument leaves (structure in_def) and static values, tracing
   // it with `trace` on a cache miss; returns the output leaves and their structure.
+  // `donated[i]` marks the leaves whose buffers the call may take (empty: none).
   std::vector<Array> call(const std::vector<Array>& leaves, const TreeDef& in_def,
                           std::vector<std::shared_ptr<const StaticValue>> statics,
-                          const JitTraceFn& trace, TreeDef* out_def) const;
+                          const std::vector<bool>& donated, const JitTraceFn& trace,
+                          TreeDef* out_def) const;
   int64_t trace_count() const;
   size_t cache_size() const;
   void clear_cache() const;
 
  private:
   std::string name_;
+  std::vector<int> donate_argnums_;
   std::shared_ptr<JitCache> cache_;
 };
 
@@ -124,7 +136,9 @@ template <class F, int... S>
 class Jitted {
  public:
   Jitted(F f, JitOptions options)
-      : f_(std::move(f)), state_(std::make_shared<detail::JitState>(std::move(options.name))) {}
+      : f_(std::move(f)),
+        state_(std::make_shared<detail::JitState>(std::move(options.name),
+                                                  std::move(options.donate_argnums))) {}
 
   template <class... Args>
   auto operator()(const Args&... args) const {
@@ -163,8 +177,13 @@ class Jitted {
       *out_def = def;
       return out_leaves;
     };
+    std::vector<bool> donated;
+    if (!state_->donate_argnums().empty()) {
+      (mark_donated<static_cast<int>(I)>(donated, args), ...);
+    }
     TreeDef out_def;
-    std::vector<Array> outs = state_->call(leaves, in_def, std::move(statics), trace, &out_def);
+    std::vector<Array> outs =
+        state_->call(leaves, in_def, std::move(statics), donated, trace, &out_def);
     return tree::unflatten<R>(out_def, outs);
   }
 
@@ -182,6 +201,17 @@ class Jitted {
                          const T& arg) {
     if constexpr (detail::is_static_arg<I, S...>) {
       out.push_back(std::make_shared<detail::StaticValueOf<T>>(arg));
+    }
+  }
+
+  // Appends one flag per leaf of a dynamic argument: whether the argument is donated.
+  template <int I, class T>
+  void mark_donated(std::vector<bool>& out, const T& arg) const {
+    if constexpr (!detail::is_static_arg<I, S...>) {
+      const auto& d = state_->donate_argnums();
+      bool donate = std::find(d.begin(), d.end(), I) != d.end();
+      size_t n = tree::leaves(detail::traced_t<T>(arg)).size();
+      out.insert(out.end(), n, donate);
     }
   }
 

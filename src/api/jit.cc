@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "compiler/executable.h"
+#include "core/array_impl.h"
 #include "interpreters/jaxpr_transforms.h"
 #include "jx/jit.h"
 #include "jx/random.h"
@@ -152,6 +153,26 @@ std::string explain(const Signature& now, const std::vector<const Signature*>& b
   }
 }
 
+// The arguments for the executable: donated leaves hand over their buffers (their arrays are
+// marked deleted), so the program may overwrite them; a buffer passed twice is not donated.
+std::vector<Array> take_donated(const std::vector<Array>& leaves, const std::vector<bool>& donated) {
+  std::vector<Array> args(leaves);
+  for (size_t i = 0; i < donated.size() && i < leaves.size(); ++i) {
+    if (!donated[i]) continue;
+    const std::shared_ptr<ArrayImpl>& impl = leaves[i].impl_ptr();
+    bool shared = false;
+    for (size_t j = 0; j < leaves.size(); ++j) shared |= j != i && leaves[j].impl() == impl.get();
+    if (shared) continue;
+    auto owner = std::make_shared<ArrayImpl>();
+    owner->aval = impl->aval;
+    owner->buffer = std::move(impl->buffer);
+    owner->offset = impl->offset;
+    impl->deleted = true;
+    args[i] = Array(std::move(owner));
+  }
+  return args;
+}
+
 }  // namespace
 
 struct JitCache {
@@ -185,7 +206,10 @@ struct JitCache {
   }
 };
 
-JitState::JitState(std::string name) : name_(std::move(name)), cache_(std::make_shared<JitCache>()) {}
+JitState::JitState(std::string name, std::vector<int> donate_argnums)
+    : name_(std::move(name)),
+      donate_argnums_(std::move(donate_argnums)),
+      cache_(std::make_shared<JitCache>()) {}
 JitState::~JitState() = default;
 
 int64_t JitState::trace_count() const { return cache_->traces.load(); }
@@ -201,7 +225,8 @@ void JitState::clear_cache() const {
 
 std::vector<Array> JitState::call(const std::vector<Array>& leaves, const TreeDef& in_def,
                                   std::vector<std::shared_ptr<const StaticValue>> statics,
-                                  const JitTraceFn& trace, TreeDef* out_def) const {
+                                  const std::vector<bool>& donated, const JitTraceFn& trace,
+                                  TreeDef* out_def) const {
   Signature sig{in_def, {}, std::move(statics), {}, config::threefry_partitionable(), 0};
   sig.avals.reserve(leaves.size());
   bool concrete = true;
@@ -244,7 +269,7 @@ std::vector<Array> JitState::call(const std::vector<Array>& leaves, const TreeDe
   if (current == nullptr && concrete && lifted.empty()) {
     std::call_once(entry->planned,
                    [&] { entry->executable = compiler::executable_for(*entry->jaxpr); });
-    return entry->executable->run(leaves);
+    return entry->executable->run(take_donated(leaves, donated));
   }
   std::vector<Array> args = std::move(lifted);
   args.insert(args.end(), leaves.begin(), leaves.end());

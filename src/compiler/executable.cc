@@ -5,6 +5,7 @@
 #include <string>
 
 #include "compiler/passes.h"
+#include "core/array_impl.h"
 
 namespace jx::compiler {
 namespace {
@@ -62,25 +63,66 @@ Executable::Executable(const Jaxpr& j) : num_slots_(j.avals.size()) {
       for (int32_t r2 : s.release) listed |= r2 == a.var;
       if (!listed) s.release.push_back(a.var);
     }
+    if (e.outputs.size() == 1 && has_trait(e.prim, kElementwise) &&
+        (primitive_family(e.prim) == "unary" || primitive_family(e.prim) == "binary" ||
+         primitive_family(e.prim) == "elementwise")) {
+      const ShapedArray& out = s.out_avals[0];
+      for (size_t i = 0; i < e.inputs.size() && s.in_place < 0; ++i) {
+        const Atom& a = e.inputs[i];
+        if (!a.is_var() || const_index[static_cast<size_t>(a.var)] < 0) continue;
+        if (last_use[static_cast<size_t>(a.var)] != static_cast<int64_t>(k)) continue;
+        const ShapedArray& in = j.avals[static_cast<size_t>(a.var)];
+        int uses = 0;
+        for (const Atom& b : e.inputs) uses += b.is_var() && b.var == a.var;
+        if (uses == 1 && in.size() == out.size() && itemsize(in.dtype) == itemsize(out.dtype)) {
+          s.in_place = static_cast<int>(i);
+        }
+      }
+    }
     max_arity_ = std::max(max_arity_, s.in.size());
     steps_.push_back(std::move(s));
   }
   for (const Atom& a : j.outvars) outputs_.push_back(operand(a));
 }
 
-std::vector<Array> Executable::run(std::span<const Array> args) const {
+namespace {
+
+// The buffer of `a` as a destination of type `aval`, when nothing else can see it: `a` is the
+// only handle to its value and the only user of its buffer.
+Array reusable(const Array& a, const ShapedArray& aval) {
+  const auto& impl = a.impl_ptr();
+  if (impl.use_count() != 1 || !impl->buffer || impl->buffer.use_count() != 1 || impl->offset != 0) {
+    return Array();
+  }
+  return make_view(aval, impl->buffer, 0);
+}
+
+}  // namespace
+
+std::vector<Array> Executable::run(std::vector<Array> args) const {
   std::vector<Array> env(num_slots_);
   for (size_t i = 0; i < in_slots_.size(); ++i) {
-    if (in_slots_[i] >= 0) env[static_cast<size_t>(in_slots_[i])] = args[i];
+    if (in_slots_[i] >= 0) env[static_cast<size_t>(in_slots_[i])] = std::move(args[i]);
   }
+  args.clear();
   std::vector<Array> ins(max_arity_);
+  Array dest;
   for (const Step& s : steps_) {
     for (size_t i = 0; i < s.in.size(); ++i) {
       Operand o = s.in[i];
-      ins[i] = o >= 0 ? env[static_cast<size_t>(o)] : constants_[static_cast<size_t>(~o)];
+      if (o < 0) {
+        ins[i] = constants_[static_cast<size_t>(~o)];
+      } else if (static_cast<int>(i) == s.in_place) {
+        ins[i] = std::move(env[static_cast<size_t>(o)]);  // dies here
+      } else {
+        ins[i] = env[static_cast<size_t>(o)];
+      }
     }
+    if (s.in_place >= 0) dest = reusable(ins[static_cast<size_t>(s.in_place)], s.out_avals[0]);
     std::vector<Array> outs =
-        (*s.impl)(std::span<const Array>(ins.data(), s.in.size()), s.params, s.out_avals);
+        (*s.impl)(std::span<const Array>(ins.data(), s.in.size()), s.params,
+                  KernelOutputs(s.out_avals, std::span<const Array>(&dest, dest.valid() ? 1 : 0)));
+    dest = Array();
     for (size_t i = 0; i < s.in.size(); ++i) ins[i] = Array();
     for (size_t i = 0; i < outs.size(); ++i) env[static_cast<size_t>(s.out[i])] = std::move(outs[i]);
     for (int32_t r : s.release) env[static_cast<size_t>(r)] = Array();

@@ -19,8 +19,9 @@ class Executable {
   // Plans `jaxpr`, which must already be optimised (no nested calls left).
   explicit Executable(const Jaxpr& jaxpr);
   // Runs the program on concrete arguments of the jaxpr's input types (not checked here: the
-  // caller's signature lookup or shape rule did). Thread-safe.
-  std::vector<Array> run(std::span<const Array> args) const;
+  // caller's signature lookup or shape rule did). Thread-safe. An argument whose handle and
+  // buffer the caller gave up (jit's donate_argnums) may be overwritten in place.
+  std::vector<Array> run(std::vector<Array> args) const;
   size_t num_steps() const { return steps_.size(); }
 
  private:
@@ -33,6 +34,9 @@ class Executable {
     std::vector<ShapedArray> out_avals;
     std::vector<int32_t> out;
     std::vector<int32_t> release;  // slots whose last use is this step
+    // An operand position whose buffer may become the output's (an elementwise kernel reading
+    // element i before writing it, and an operand dying here with the output's byte size), or -1.
+    int in_place = -1;
   };
   std::vector<Step> steps_;
   std::vector<Array> constants_;

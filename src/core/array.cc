@@ -24,6 +24,12 @@ void convert_elements(const void* src, DType from, To* dst, size_t n) {
 
 }  // namespace
 
+void throw_deleted(const ArrayImpl& impl) {
+  throw ValueError("Array has been deleted with shape=" + impl.aval.str() +
+                   ": its buffer was donated to a jitted call (donate_argnums); use the call's "
+                   "result instead");
+}
+
 void throw_concretization_error(const ArrayImpl& impl, std::string_view what) {
   std::string origin = impl.tracer ? impl.tracer->origin() : std::string();
   std::string shape = std::string(dtype_name(impl.aval.dtype)) + "[";
@@ -89,6 +95,7 @@ Array make_tracer(const ShapedArray& aval, std::shared_ptr<Tracer> tracer) {
 
 const void* array_data(const Array& a) {
   const ArrayImpl& impl = checked(a.impl_ptr());
+  if (impl.deleted) throw_deleted(impl);
   if (!impl.buffer) throw_concretization_error(impl, "reading its elements");
   return impl.mutable_data();
 }

@@ -37,10 +37,14 @@ struct ArrayImpl {
   // The exact value of a weakly typed scalar made from a C++ number, so that promoting it to a
   // wider dtype (float64, int64) does not lose what float32/int32 storage rounded away.
   std::variant<std::monostate, double, int64_t, uint64_t> literal;
+  // Set when the array's buffer was donated to a jitted call (JAX's deleted arrays).
+  bool deleted = false;
 
   char* mutable_data() const { return static_cast<char*>(buffer->data()) + offset; }
 };
 
+// Throws ValueError for using an array whose buffer was donated to a jitted call.
+[[noreturn]] void throw_deleted(const ArrayImpl& impl);
 // Throws ConcretizationError (JAX's ConcretizationTypeError) for reading the value of the
 // tracer `impl`; `what` names the operation ("reading its elements").
 [[noreturn]] void throw_concretization_error(const ArrayImpl& impl, std::string_view what);

@@ -81,6 +81,7 @@ std::vector<Array> eval_primitive(Prim p, std::span<const Array> args, const Par
       throw ValueError(std::string(primitive_name(p)) + ": argument " + std::to_string(i) +
                        " is a null jx::Array (default-constructed, never assigned)");
     }
+    if (a.impl()->deleted) throw_deleted(*a.impl());
     if (!a.is_concrete()) {
       throw ValueError(std::string(primitive_name(p)) +
                        ": got a tracer outside of the transformation that created it (an "
@@ -94,7 +95,7 @@ std::vector<Array> eval_primitive(Prim p, std::span<const Array> args, const Par
   // Shape rules accept any nonnegative sizes; a result too large to address fails here, before
   // a kernel computes sizes or offsets that overflow.
   for (const ShapedArray& o : out) check_aval_size(primitive_name(p), o);
-  return r.impl(args, params, out);
+  return r.impl(args, params, KernelOutputs(out));
 }
 
 std::vector<Array> bind(Prim p, std::span<const Array> args, const Params& params) {

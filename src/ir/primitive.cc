@@ -3,6 +3,7 @@
 #include <array>
 #include <mutex>
 
+#include "core/array_impl.h"
 #include "primitives/families.h"
 
 namespace jx {
@@ -41,6 +42,11 @@ void register_all() {
 
 std::string_view primitive_name(Prim p) { return kNames[static_cast<int>(p)]; }
 std::string_view primitive_family(Prim p) { return kFamilies[static_cast<int>(p)]; }
+Array KernelOutputs::make(size_t i) const {
+  if (i < dests_.size() && dests_[i].valid()) return dests_[i];
+  return make_array(avals_[i]);
+}
+
 uint32_t primitive_traits(Prim p) { return kTraits[static_cast<int>(p)]; }
 
 PrimitiveRules& mutable_rules(Prim p) { return storage()[static_cast<size_t>(p)]; }

@@ -49,9 +49,28 @@ struct LoweringContext;
 // shapes and the problem.
 using AbstractEvalRule =
     std::function<std::vector<ShapedArray>(std::span<const ShapedArray>, const Params&)>;
+// The outputs a CPU kernel produces: their types and, optionally, a destination for each: an
+// array of that type whose buffer the kernel writes into (destination passing: jit's executable
+// hands planned buffers, reusing one whose value is dead). A kernel that can return a view
+// (reshape, a contiguous slice) may ignore its destination.
+class KernelOutputs {
+ public:
+  KernelOutputs(std::span<const ShapedArray> avals, std::span<const Array> dests = {})
+      : avals_(avals), dests_(dests) {}
+  // Kernels that never write into a destination take the types alone.
+  operator std::span<const ShapedArray>() const { return avals_; }  // NOLINT: implicit on purpose
+  const ShapedArray& operator[](size_t i) const { return avals_[i]; }
+  size_t size() const { return avals_.size(); }
+  // The array output i is written into: its destination, or a fresh array.
+  Array make(size_t i) const;
+
+ private:
+  std::span<const ShapedArray> avals_;
+  std::span<const Array> dests_;
+};
 // CPU kernel: concrete inputs (already checked by abstract_eval) to concrete outputs.
 using ImplRule = std::function<std::vector<Array>(std::span<const Array>, const Params&,
-                                                  std::span<const ShapedArray> out_avals)>;
+                                                  const KernelOutputs& out)>;
 // vmap: inputs with their batch dims (none = not mapped) to outputs with theirs.
 using BatchDim = std::optional<int>;
 // The axis a vmap maps over: its size and its name (empty when unnamed), as JAX's AxisData.

@@ -171,8 +171,8 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
     if (comparison) return single(ShapedArray{shape, DType::bool_, false});
     return single(ShapedArray{shape, in[0].dtype, all_weak(in)});
   };
-  r.impl = [op](std::span<const Array> in, const Params&, std::span<const ShapedArray> out) {
-    Array result = make_array(out[0]);
+  r.impl = [op](std::span<const Array> in, const Params&, const KernelOutputs& out) {
+    Array result = out.make(0);
     const int64_t n = result.size();
     dispatch_dtype(in[0].dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;

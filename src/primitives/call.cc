@@ -36,7 +36,7 @@ std::vector<ShapedArray> call_abstract_eval(std::string_view op, std::span<const
 }
 
 std::vector<Array> run_body(std::span<const Array> args, const Jaxpr& body) {
-  return compiler::executable_for(body)->run(args);
+  return compiler::executable_for(body)->run(std::vector<Array>(args.begin(), args.end()));
 }
 
 Params with_body(const Params& params, std::string_view key, const JaxprRef& body) {

@@ -31,8 +31,8 @@ void def_cumulative(Prim p, cpu::ReduceOp op) {
     }
     return single(x);
   };
-  r.impl = [op](std::span<const Array> in, const Params& params, std::span<const ShapedArray> out) {
-    Array result = make_array(out[0]);
+  r.impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
+    Array result = out.make(0);
     cpu::cumulative(op, in[0].dtype(), array_data(in[0]), in[0].shape(), params.get_int("axis"),
                     params.get_bool("reverse"), mutable_data(result));
     return single(std::move(result));

@@ -232,9 +232,9 @@ std::vector<int64_t> concat(std::initializer_list<const std::vector<int64_t>*> p
 }
 
 std::vector<Array> dot_general_impl(std::span<const Array> in, const Params& params,
-                                    std::span<const ShapedArray> out_avals) {
+                                    const KernelOutputs& out_avals) {
   const ShapedArray& out = out_avals[0];
-  Array result = make_array(out);
+  Array result = out_avals.make(0);
   if (out.size() == 0) return single(std::move(result));
   const DimNumbers dn(params);
   const DType ct = out.dtype;

@@ -63,8 +63,8 @@ int64_t case_index(W w, int64_t num_cases) {
 }
 
 std::vector<Array> select_n_impl(std::span<const Array> in, const Params&,
-                                 std::span<const ShapedArray> out) {
-  Array result = make_array(out[0]);
+                                 const KernelOutputs& out) {
+  Array result = out.make(0);
   const int64_t n = result.size();
   const int64_t num_cases = static_cast<int64_t>(in.size()) - 1;
   const bool scalar_which = in[0].ndim() == 0;
@@ -131,8 +131,8 @@ T clamp_op(T lo, T x, T hi) {
 }
 
 std::vector<Array> clamp_impl(std::span<const Array> in, const Params&,
-                              std::span<const ShapedArray> out) {
-  Array result = make_array(out[0]);
+                              const KernelOutputs& out) {
+  Array result = out.make(0);
   const int64_t n = result.size();
   const bool scalar_lo = in[0].ndim() == 0;
   const bool scalar_hi = in[2].ndim() == 0;
@@ -202,7 +202,7 @@ std::vector<ShapedArray> convert_element_type_abstract_eval(std::span<const Shap
 }
 
 std::vector<Array> convert_element_type_impl(std::span<const Array> in, const Params&,
-                                             std::span<const ShapedArray> out) {
+                                             const KernelOutputs& out) {
   const Array& x = in[0];
   const ArrayImpl& impl = *x.impl();
   if (x.dtype() == out[0].dtype) {
@@ -211,7 +211,7 @@ std::vector<Array> convert_element_type_impl(std::span<const Array> in, const Pa
     if (out[0].weak_type) view.impl()->literal = impl.literal;
     return single(std::move(view));
   }
-  Array result = make_array(out[0]);
+  Array result = out.make(0);
   const int64_t n = result.size();
   // A weak scalar made from a C++ number remembers its exact value; converting that (not the
   // float32/int32 it was rounded to) is what makes `f64_array * 0.1` see 0.1 in double.
@@ -269,14 +269,14 @@ std::vector<ShapedArray> bitcast_convert_type_abstract_eval(std::span<const Shap
 }
 
 std::vector<Array> bitcast_convert_type_impl(std::span<const Array> in, const Params&,
-                                             std::span<const ShapedArray> out) {
+                                             const KernelOutputs& out) {
   // Same bytes in the same row-major order, so the result can be a view of the operand's
   // buffer, unless the operand starts at an offset misaligned for the new element type.
   const ArrayImpl& impl = *in[0].impl();
   if (impl.offset % itemsize(out[0].dtype) == 0) {
     return single(make_view(out[0], impl.buffer, impl.offset));
   }
-  Array result = make_array(out[0]);
+  Array result = out.make(0);
   if (result.nbytes()) std::memcpy(mutable_data(result), array_data(in[0]), result.nbytes());
   return single(std::move(result));
 }

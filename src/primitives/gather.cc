@@ -589,10 +589,10 @@ void run_gather_rows(const Array& operand, const Array& result, const std::vecto
 }
 
 std::vector<Array> gather_impl(std::span<const Array> in, const Params& p,
-                               std::span<const ShapedArray> out_avals) {
+                               const KernelOutputs& out_avals) {
   const Array& operand = in[0];
   const Array& indices = in[1];
-  Array result = make_array(out_avals[0]);
+  Array result = out_avals.make(0);
   if (result.size() == 0) return single(std::move(result));
   const Dims& offset_dims = p.get_ints("offset_dims");
   const Dims& collapsed = p.get_ints("collapsed_slice_dims");
@@ -714,11 +714,11 @@ void scatter_rows(T* dst, const T* upd, const std::vector<LoopDim>& dims,
 
 template <class Op>
 std::vector<Array> scatter_impl(std::span<const Array> in, const Params& p,
-                                std::span<const ShapedArray> out_avals) {
+                                const KernelOutputs& out_avals) {
   const Array& operand = in[0];
   const Array& indices = in[1];
   const Array& updates = in[2];
-  Array result = make_array(out_avals[0]);
+  Array result = out_avals.make(0);
   std::memcpy(mutable_data(result), array_data(operand), operand.nbytes());
   if (updates.size() == 0 || operand.size() == 0) return single(std::move(result));
 

@@ -63,8 +63,8 @@ std::vector<ShapedArray> threefry_rule(std::span<const ShapedArray> in, const Pa
 }
 
 std::vector<Array> threefry_impl(std::span<const Array> in, const Params&,
-                                 std::span<const ShapedArray> out) {
-  Array o1 = make_array(out[0]), o2 = make_array(out[1]);
+                                 const KernelOutputs& out) {
+  Array o1 = out.make(0), o2 = out.make(1);
   const Shape& shape = out[0].shape;
   const int64_t n = shape.numel();
   if (n == 0) return {o1, o2};
@@ -169,8 +169,8 @@ void legacy_bits(uint32_t k1, uint32_t k2, int64_t n, int64_t bit_width, void* o
 }
 
 std::vector<Array> random_bits_impl(std::span<const Array> in, const Params& params,
-                                    std::span<const ShapedArray> out) {
-  Array result = make_array(out[0]);
+                                    const KernelOutputs& out) {
+  Array result = out.make(0);
   const int64_t bit_width = params.get_int("bit_width");
   const bool partitionable = params.get_bool("partitionable");
   const int64_t n = Shape(params.get_ints("shape")).numel();

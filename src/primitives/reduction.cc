@@ -55,8 +55,8 @@ void def_reduce(Prim p, Kind kind, cpu::ReduceOp op) {
     return single(
         ShapedArray{reduced_shape(name, x, params.get_ints("axes")), x.dtype, x.weak_type});
   };
-  r.impl = [op](std::span<const Array> in, const Params& params, std::span<const ShapedArray> out) {
-    Array result = make_array(out[0]);
+  r.impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
+    Array result = out.make(0);
     cpu::reduce(op, in[0].dtype(), array_data(in[0]), in[0].shape(), params.get_ints("axes"),
                 mutable_data(result));
     return single(std::move(result));
@@ -95,8 +95,8 @@ void def_argreduce(Prim p, bool is_max) {
     return single(ShapedArray{out, index_dtype, false});
   };
   r.impl = [is_max](std::span<const Array> in, const Params& params,
-                    std::span<const ShapedArray> out) {
-    Array result = make_array(out[0]);
+                    const KernelOutputs& out) {
+    Array result = out.make(0);
     cpu::argreduce(is_max, in[0].dtype(), out[0].dtype, array_data(in[0]), in[0].shape(),
                    params.get_ints("axes")[0], mutable_data(result));
     return single(std::move(result));

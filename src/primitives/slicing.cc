@@ -140,9 +140,9 @@ std::vector<ShapedArray> concatenate_rule(std::span<const ShapedArray> in, const
 }
 
 std::vector<Array> concatenate_impl(std::span<const Array> in, const Params& params,
-                                    std::span<const ShapedArray> out_avals) {
+                                    const KernelOutputs& out_avals) {
   if (in.size() == 1) return single(view_at(in[0], out_avals[0], 0));
-  Array out = make_array(out_avals[0]);
+  Array out = out_avals.make(0);
   if (out.size() == 0) return single(std::move(out));
   const auto dim = static_cast<size_t>(params.get_int("dimension"));
   const Ints os = contiguous_strides(out.shape());
@@ -230,10 +230,10 @@ std::vector<ShapedArray> pad_rule(std::span<const ShapedArray> in, const Params&
 }
 
 std::vector<Array> pad_impl(std::span<const Array> in, const Params& params,
-                            std::span<const ShapedArray> out_avals) {
+                            const KernelOutputs& out_avals) {
   const Array& x = in[0];
   const Ints& config = params.get_ints("padding_config");
-  Array out = make_array(out_avals[0]);
+  Array out = out_avals.make(0);
   if (out.size() == 0) return single(std::move(out));
   const Shape& os = out.shape();
   const Ints xs = contiguous_strides(x.shape()), ostr = contiguous_strides(os);
@@ -407,10 +407,10 @@ std::vector<ShapedArray> dynamic_update_slice_rule(std::span<const ShapedArray> 
 }
 
 std::vector<Array> dynamic_update_slice_impl(std::span<const Array> in, const Params&,
-                                             std::span<const ShapedArray> out_avals) {
+                                             const KernelOutputs& out_avals) {
   const Array& x = in[0];
   const Array& update = in[1];
-  Array out = make_array(out_avals[0]);
+  Array out = out_avals.make(0);
   if (out.size() == 0) return single(std::move(out));
   cpu::parallel_memcpy(mutable_data(out), array_data(x), x.nbytes());
   if (update.size() == 0) return single(std::move(out));

@@ -210,9 +210,9 @@ std::vector<ShapedArray> sort_abstract_eval(std::span<const ShapedArray> in, con
 // Every sort is stable (allowed for is_stable=false too): each row is ordered by a stable sort
 // of its positions under the lexicographic key order.
 std::vector<Array> sort_impl(std::span<const Array> in, const Params& p,
-                             std::span<const ShapedArray> out_avals) {
+                             const KernelOutputs& out_avals) {
   std::vector<Array> out;
-  for (const ShapedArray& a : out_avals) out.push_back(make_array(a));
+  for (size_t i = 0; i < out_avals.size(); ++i) out.push_back(out_avals.make(i));
   const Shape& shape = in[0].shape();
   if (shape.numel() == 0) return out;
   const size_t dim = size_t(p.get_int("dimension"));

@@ -51,8 +51,8 @@ std::vector<ShapedArray> iota_rule(std::span<const ShapedArray> in, const Params
 }
 
 std::vector<Array> iota_impl(std::span<const Array>, const Params& params,
-                             std::span<const ShapedArray> out_avals) {
-  Array out = make_array(out_avals[0]);
+                             const KernelOutputs& out_avals) {
+  Array out = out_avals.make(0);
   const Shape& shape = out.shape();
   const auto dim = static_cast<size_t>(params.get_int("dimension"));
   const int64_t n = shape[dim];
@@ -137,14 +137,14 @@ std::vector<ShapedArray> broadcast_in_dim_rule(std::span<const ShapedArray> in,
 }
 
 std::vector<Array> broadcast_in_dim_impl(std::span<const Array> in, const Params& params,
-                                         std::span<const ShapedArray> out_avals) {
+                                         const KernelOutputs& out_avals) {
   const Array& x = in[0];
   const Ints& bd = params.get_ints("broadcast_dimensions");
   // Same element count with dims in order: only size-1 dims were inserted; the data is shared.
   if (out_avals[0].size() == x.size() && std::is_sorted(bd.begin(), bd.end())) {
     return single(view_of(x, out_avals[0]));
   }
-  Array out = make_array(out_avals[0]);
+  Array out = out_avals.make(0);
   if (out.size() == 0) return single(std::move(out));
   const Ints xs = contiguous_strides(x.shape());
   Ints src_strides(out.shape().size(), 0);
@@ -202,11 +202,11 @@ std::vector<ShapedArray> transpose_rule(std::span<const ShapedArray> in, const P
 }
 
 std::vector<Array> transpose_impl(std::span<const Array> in, const Params& params,
-                                  std::span<const ShapedArray> out_avals) {
+                                  const KernelOutputs& out_avals) {
   const Array& x = in[0];
   const Ints& perm = params.get_ints("permutation");
   if (std::is_sorted(perm.begin(), perm.end())) return single(view_of(x, out_avals[0]));
-  Array out = make_array(out_avals[0]);
+  Array out = out_avals.make(0);
   const Ints xs = contiguous_strides(x.shape());
   Ints src_strides(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) src_strides[i] = xs[static_cast<size_t>(perm[i])];
@@ -291,11 +291,11 @@ std::vector<ShapedArray> rev_rule(std::span<const ShapedArray> in, const Params&
 }
 
 std::vector<Array> rev_impl(std::span<const Array> in, const Params& params,
-                            std::span<const ShapedArray> out_avals) {
+                            const KernelOutputs& out_avals) {
   const Array& x = in[0];
   const Ints& dims = params.get_ints("dimensions");
   if (x.size() <= 1 || dims.empty()) return single(view_of(x, out_avals[0]));
-  Array out = make_array(out_avals[0]);
+  Array out = out_avals.make(0);
   Ints strides = contiguous_strides(x.shape());
   int64_t offset = 0;
   for (int64_t d : dims) {

@@ -176,8 +176,8 @@ void def_unary(Prim p, DTypeClass cls, Op op) {
     if (Op::kBoolResult) return single(ShapedArray{in[0].shape, DType::bool_, false});
     return single(ShapedArray{in[0].shape, in[0].dtype, in[0].weak_type});
   };
-  r.impl = [op](std::span<const Array> in, const Params& params, std::span<const ShapedArray> out) {
-    Array result = make_array(out[0]);
+  r.impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
+    Array result = out.make(0);
     const int64_t n = result.size();
     dispatch_dtype(in[0].dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
