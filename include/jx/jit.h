@@ -85,8 +85,24 @@ struct StaticValueOf final : StaticValue {
   T value;
 };
 
+// A non-owning reference to a callable (no allocation: the jit call path builds one per call).
+template <class Sig>
+class FunctionRef;
+template <class R, class... A>
+class FunctionRef<R(A...)> {
+ public:
+  template <class F>
+  FunctionRef(F& f)  // NOLINT: implicit, as std::function
+      : object_(&f), invoke_([](void* o, A... a) -> R { return (*static_cast<F*>(o))(a...); }) {}
+  R operator()(A... a) const { return invoke_(object_, a...); }
+
+ private:
+  void* object_;
+  R (*invoke_)(void*, A...);
+};
+
 // A flat function: traced leaves to output leaves, recording the output structure.
-using JitTraceFn = std::function<std::vector<Array>(std::span<const Array>, TreeDef* out_def)>;
+using JitTraceFn = FunctionRef<std::vector<Array>(std::span<const Array>, TreeDef* out_def)>;
 
 struct JitCache;
 // The non-template half of a jitted function, shared by its copies: the signature cache and
@@ -99,10 +115,10 @@ class JitState {
   // Runs the program for these argument leaves (structure in_def) and static values, tracing
   // it with `trace` on a cache miss; returns the output leaves and their structure.
   // `donated[i]` marks the leaves whose buffers the call may take (empty: none).
-  std::vector<Array> call(const std::vector<Array>& leaves, const TreeDef& in_def,
+  std::vector<Array> call(std::vector<Array> leaves, const TreeDef& in_def,
                           std::vector<std::shared_ptr<const StaticValue>> statics,
-                          const std::vector<bool>& donated, const JitTraceFn& trace,
-                          TreeDef* out_def) const;
+                          const std::vector<bool>& donated, JitTraceFn trace,
+                          std::shared_ptr<const TreeDef>* out_def) const;
   int64_t trace_count() const;
   size_t cache_size() const;
   void clear_cache() const;
@@ -170,7 +186,7 @@ class Jitted {
     std::vector<std::shared_ptr<const detail::StaticValue>> statics;
     (add_static<static_cast<int>(I)>(statics, args), ...);
     std::tuple<const Args&...> all(args...);
-    detail::JitTraceFn trace = [&](std::span<const Array> traced, TreeDef* out_def) {
+    auto trace = [&](std::span<const Array> traced, TreeDef* out_def) {
       Dynamic d = tree::unflatten<Dynamic>(in_def, traced);
       R out = f_(pick<static_cast<int>(I)>(all, d)...);
       auto [out_leaves, def] = tree::flatten(out);
@@ -181,10 +197,10 @@ class Jitted {
     if (!state_->donate_argnums().empty()) {
       (mark_donated<static_cast<int>(I)>(donated, args), ...);
     }
-    TreeDef out_def;
+    std::shared_ptr<const TreeDef> out_def;
     std::vector<Array> outs =
-        state_->call(leaves, in_def, std::move(statics), donated, trace, &out_def);
-    return tree::unflatten<R>(out_def, outs);
+        state_->call(std::move(leaves), in_def, std::move(statics), donated, trace, &out_def);
+    return tree::unflatten<R>(*out_def, outs);
   }
 
   template <int I, class T>

@@ -36,7 +36,34 @@ namespace detail {
 namespace {
 
 // Everything that decides the traced program: the argument structure and types, the static
-// values, the axis names bound around the call, and the config that changes results.
+// values, the axis names bound around the call, and the config that changes results. A call
+// looks its signature up without building one (SignatureView): a hit allocates nothing.
+struct SignatureView {
+  const TreeDef& in_def;
+  std::span<const Array> leaves;
+  const std::vector<std::shared_ptr<const StaticValue>>& statics;
+  const std::vector<std::string>& axis_names;
+  bool threefry_partitionable;
+  size_t hash;
+};
+
+size_t signature_hash(const TreeDef& in_def, std::span<const Array> leaves,
+                      const std::vector<std::shared_ptr<const StaticValue>>& statics,
+                      const std::vector<std::string>& axis_names, bool threefry) {
+  size_t h = in_def.hash();
+  auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  for (const Array& leaf : leaves) {
+    const ShapedArray& a = leaf.aval();
+    mix(static_cast<size_t>(a.dtype) * 2 + a.weak_type);
+    for (int64_t d : a.shape) mix(std::hash<int64_t>{}(d));
+    mix(static_cast<size_t>(a.ndim()));
+  }
+  for (const auto& s : statics) mix(s->hash());
+  for (const auto& n : axis_names) mix(std::hash<std::string>{}(n));
+  mix(threefry);
+  return h;
+}
+
 struct Signature {
   TreeDef in_def;
   std::vector<ShapedArray> avals;
@@ -45,41 +72,35 @@ struct Signature {
   bool threefry_partitionable = true;
   size_t hash = 0;
 
-  void compute_hash() {
-    size_t h = in_def.hash();
-    auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
-    for (const ShapedArray& a : avals) {
-      mix(static_cast<size_t>(a.dtype) * 2 + a.weak_type);
-      for (int64_t d : a.shape) mix(std::hash<int64_t>{}(d));
-      mix(static_cast<size_t>(a.ndim()));
-    }
-    for (const auto& s : statics) mix(s->hash());
-    for (const auto& n : axis_names) mix(std::hash<std::string>{}(n));
-    mix(threefry_partitionable);
-    hash = h;
+  explicit Signature(const SignatureView& v)
+      : in_def(v.in_def),
+        statics(v.statics),
+        axis_names(v.axis_names),
+        threefry_partitionable(v.threefry_partitionable),
+        hash(v.hash) {
+    for (const Array& leaf : v.leaves) avals.push_back(leaf.aval());
   }
-  friend bool operator==(const Signature& a, const Signature& b) {
-    if (a.hash != b.hash || !(a.avals == b.avals) || a.statics.size() != b.statics.size() ||
-        a.axis_names != b.axis_names || a.threefry_partitionable != b.threefry_partitionable ||
-        !(a.in_def == b.in_def)) {
+  bool matches(const SignatureView& v) const {
+    if (hash != v.hash || avals.size() != v.leaves.size() || statics.size() != v.statics.size() ||
+        threefry_partitionable != v.threefry_partitionable || axis_names != v.axis_names ||
+        !(in_def == v.in_def)) {
       return false;
     }
-    for (size_t i = 0; i < a.statics.size(); ++i) {
-      if (!a.statics[i]->equals(*b.statics[i])) return false;
+    for (size_t i = 0; i < avals.size(); ++i) {
+      if (!(avals[i] == v.leaves[i].aval())) return false;
+    }
+    for (size_t i = 0; i < statics.size(); ++i) {
+      if (!statics[i]->equals(*v.statics[i])) return false;
     }
     return true;
   }
-};
-
-struct SignatureHash {
-  size_t operator()(const Signature& s) const { return s.hash; }
 };
 
 // One compiled signature; the executable is planned on the first call outside any
 // transformation (under one, the program is transformed instead).
 struct Entry {
   JaxprRef jaxpr;
-  TreeDef out_def;
+  std::shared_ptr<const TreeDef> out_def;
   mutable std::once_flag planned;
   mutable std::shared_ptr<const compiler::Executable> executable;
 };
@@ -153,15 +174,14 @@ std::string explain(const Signature& now, const std::vector<const Signature*>& b
   }
 }
 
-// The arguments for the executable: donated leaves hand over their buffers (their arrays are
-// marked deleted), so the program may overwrite them; a buffer passed twice is not donated.
-std::vector<Array> take_donated(const std::vector<Array>& leaves, const std::vector<bool>& donated) {
-  std::vector<Array> args(leaves);
-  for (size_t i = 0; i < donated.size() && i < leaves.size(); ++i) {
+// Makes donated arguments hand over their buffers (their arrays are marked deleted), so the
+// program may overwrite them; a buffer passed twice is not donated.
+void take_donated(std::vector<Array>& args, const std::vector<bool>& donated) {
+  for (size_t i = 0; i < donated.size() && i < args.size(); ++i) {
     if (!donated[i]) continue;
-    const std::shared_ptr<ArrayImpl>& impl = leaves[i].impl_ptr();
+    std::shared_ptr<ArrayImpl> impl = args[i].impl_ptr();
     bool shared = false;
-    for (size_t j = 0; j < leaves.size(); ++j) shared |= j != i && leaves[j].impl() == impl.get();
+    for (size_t j = 0; j < args.size(); ++j) shared |= j != i && args[j].impl() == impl.get();
     if (shared) continue;
     auto owner = std::make_shared<ArrayImpl>();
     owner->aval = impl->aval;
@@ -170,37 +190,48 @@ std::vector<Array> take_donated(const std::vector<Array>& leaves, const std::vec
     impl->deleted = true;
     args[i] = Array(std::move(owner));
   }
-  return args;
 }
 
 }  // namespace
 
 struct JitCache {
   std::mutex mu;
-  // Most recently used first.
+  // Most recently used first; indexed by signature hash.
   std::list<std::pair<Signature, std::shared_ptr<const Entry>>> lru;
-  std::unordered_map<Signature, decltype(lru)::iterator, SignatureHash> index;
+  std::unordered_multimap<size_t, decltype(lru)::iterator> index;
   std::atomic<int64_t> traces{0};
 
-  std::shared_ptr<const Entry> find(const Signature& sig) {
+  std::shared_ptr<const Entry> find(const SignatureView& sig) {
     std::lock_guard<std::mutex> lock(mu);
-    auto it = index.find(sig);
-    if (it == index.end()) return nullptr;
-    if (it->second != lru.begin()) lru.splice(lru.begin(), lru, it->second);
-    return it->second->second;
+    auto [lo, hi] = index.equal_range(sig.hash);
+    for (auto it = lo; it != hi; ++it) {
+      if (!it->second->first.matches(sig)) continue;
+      if (it->second != lru.begin()) lru.splice(lru.begin(), lru, it->second);
+      return it->second->second;
+    }
+    return nullptr;
   }
   std::vector<const Signature*> seen() {
     std::vector<const Signature*> out;
     for (const auto& [sig, entry] : lru) out.push_back(&sig);
     return out;
   }
-  void insert(Signature sig, std::shared_ptr<const Entry> entry) {
+  void insert(const SignatureView& sig, std::shared_ptr<const Entry> entry) {
     std::lock_guard<std::mutex> lock(mu);
-    if (index.count(sig)) return;  // another thread traced it first
-    lru.emplace_front(std::move(sig), std::move(entry));
-    index.emplace(lru.front().first, lru.begin());
+    auto [lo, hi] = index.equal_range(sig.hash);
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second->first.matches(sig)) return;  // another thread traced it first
+    }
+    lru.emplace_front(Signature(sig), std::move(entry));
+    index.emplace(sig.hash, lru.begin());
     while (lru.size() > config::jit_cache_size()) {
-      index.erase(lru.back().first);
+      auto [first, last] = index.equal_range(lru.back().first.hash);
+      for (auto it = first; it != last; ++it) {
+        if (it->second == std::prev(lru.end())) {
+          index.erase(it);
+          break;
+        }
+      }
       lru.pop_back();
     }
   }
@@ -223,42 +254,46 @@ void JitState::clear_cache() const {
   cache_->lru.clear();
 }
 
-std::vector<Array> JitState::call(const std::vector<Array>& leaves, const TreeDef& in_def,
+std::vector<Array> JitState::call(std::vector<Array> leaves, const TreeDef& in_def,
                                   std::vector<std::shared_ptr<const StaticValue>> statics,
-                                  const std::vector<bool>& donated, const JitTraceFn& trace,
-                                  TreeDef* out_def) const {
-  Signature sig{in_def, {}, std::move(statics), {}, config::threefry_partitionable(), 0};
-  sig.avals.reserve(leaves.size());
+                                  const std::vector<bool>& donated, JitTraceFn trace,
+                                  std::shared_ptr<const TreeDef>* out_def) const {
   bool concrete = true;
   for (const Array& leaf : leaves) {
     if (!leaf.valid()) throw ValueError("jit(" + name_ + "): an argument is a null jx::Array");
-    sig.avals.push_back(leaf.aval());
     concrete &= leaf.is_concrete();
   }
   Trace* current = current_trace();
-  if (current != nullptr) sig.axis_names = bound_axis_names();
-  sig.compute_hash();
+  std::vector<std::string> axis_names;
+  if (current != nullptr) axis_names = bound_axis_names();
+  const bool threefry = config::threefry_partitionable();
+  SignatureView sig{in_def,     leaves,   statics,
+                    axis_names, threefry, signature_hash(in_def, leaves, statics, axis_names, threefry)};
 
   std::shared_ptr<const Entry> entry = cache_->find(sig);
   std::vector<Array> lifted;
   if (!entry) {
+    std::vector<ShapedArray> avals;
+    for (const Array& leaf : leaves) avals.push_back(leaf.aval());
     if (config::explain_cache_misses()) {
       std::string why;
       {
         std::lock_guard<std::mutex> lock(cache_->mu);
-        why = explain(sig, cache_->seen());
+        why = explain(Signature(sig), cache_->seen());
       }
       std::cerr << "jx: TRACING CACHE MISS for jit(" << name_ << ") because: " << why << "\n";
     }
     cache_->traces.fetch_add(1, std::memory_order_relaxed);
     auto made = std::make_shared<Entry>();
+    auto traced_def = std::make_shared<TreeDef>();
     TracedJaxpr traced;
     try {
       traced = trace_to_jaxpr(
-          [&](std::span<const Array> args) { return trace(args, &made->out_def); }, sig.avals);
+          [&](std::span<const Array> args) { return trace(args, traced_def.get()); }, avals);
     } catch (const Error&) {
-      rethrow_while_tracing(name_, avals_str(sig.avals));
+      rethrow_while_tracing(name_, avals_str(avals));
     }
+    made->out_def = std::move(traced_def);
     made->jaxpr = traced.jaxpr;
     lifted = std::move(traced.lifted);
     entry = made;
@@ -269,7 +304,8 @@ std::vector<Array> JitState::call(const std::vector<Array>& leaves, const TreeDe
   if (current == nullptr && concrete && lifted.empty()) {
     std::call_once(entry->planned,
                    [&] { entry->executable = compiler::executable_for(*entry->jaxpr); });
-    return entry->executable->run(take_donated(leaves, donated));
+    take_donated(leaves, donated);
+    return entry->executable->run(std::move(leaves));
   }
   std::vector<Array> args = std::move(lifted);
   args.insert(args.end(), leaves.begin(), leaves.end());

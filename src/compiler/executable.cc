@@ -97,15 +97,36 @@ Array reusable(const Array& a, const ShapedArray& aval) {
   return make_view(aval, impl->buffer, 0);
 }
 
+// The environment of a run, kept per thread so that a call allocates no vectors (a nested run,
+// should a kernel ever make one, gets its own).
+struct RunScratch {
+  std::vector<Array> env, ins;
+  bool busy = false;
+};
+
 }  // namespace
 
 std::vector<Array> Executable::run(std::vector<Array> args) const {
-  std::vector<Array> env(num_slots_);
+  thread_local RunScratch shared;
+  RunScratch own;
+  RunScratch& scratch = shared.busy ? own : shared;
+  scratch.busy = true;
+  struct Release {
+    RunScratch& s;
+    ~Release() {
+      for (Array& a : s.env) a = Array();
+      for (Array& a : s.ins) a = Array();
+      s.busy = false;
+    }
+  } release{scratch};
+  std::vector<Array>& env = scratch.env;
+  if (env.size() < num_slots_) env.resize(num_slots_);
+  std::vector<Array>& ins = scratch.ins;
+  if (ins.size() < max_arity_) ins.resize(max_arity_);
   for (size_t i = 0; i < in_slots_.size(); ++i) {
     if (in_slots_[i] >= 0) env[static_cast<size_t>(in_slots_[i])] = std::move(args[i]);
   }
   args.clear();
-  std::vector<Array> ins(max_arity_);
   Array dest;
   for (const Step& s : steps_) {
     for (size_t i = 0; i < s.in.size(); ++i) {

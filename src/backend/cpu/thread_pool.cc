@@ -31,7 +31,7 @@ class ThreadPool {
   }
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-  void run(int64_t n, int64_t chunks, const std::function<void(int64_t, int64_t)>& fn) {
+  void run(int64_t n, int64_t chunks, const ChunkFn& fn) {
     std::lock_guard<std::mutex> job_lock(job_mu_);  // one parallel job at a time
     Job job;
     job.fn = &fn;
@@ -52,7 +52,7 @@ class ThreadPool {
 
  private:
   struct Job {
-    const std::function<void(int64_t, int64_t)>* fn = nullptr;
+    const ChunkFn* fn = nullptr;
     int64_t n = 0;
     int64_t chunks = 0;
     std::atomic<int64_t> next{0};
@@ -124,7 +124,7 @@ ThreadPool& pool() {
 
 int num_threads() { return pool().size(); }
 
-void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+void parallel_for(int64_t n, int64_t grain, ChunkFn fn) {
   if (n <= 0) return;
   int threads = num_threads();
   grain = std::max<int64_t>(grain, 1);
