@@ -8,7 +8,7 @@
 
 #include "core/array_impl.h"
 #include "interpreters/trace.h"
-#include "jx/lax.h"
+#include "ir/ops.h"
 
 namespace jx::compiler {
 namespace {
@@ -56,8 +56,7 @@ Array known_value(const Atom& a, const std::vector<Array>& consts) {
 
 Array zeros_of(const ShapedArray& aval) {
   TraceScope eager(nullptr);
-  return lax::broadcast_in_dim(lax::convert_element_type(Array(0.0), aval.dtype, aval.weak_type),
-                               aval.shape, {});
+  return ops::full(aval, 0.0);
 }
 
 const Jaxpr* call_body(const Eqn& e) {

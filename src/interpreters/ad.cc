@@ -5,7 +5,7 @@
 #include <string>
 
 #include "interpreters/staging.h"
-#include "jx/lax.h"
+#include "ir/ops.h"
 
 namespace jx {
 namespace {
@@ -97,31 +97,29 @@ int64_t rule_calls(Prim p) { return g_jvp_rule_calls[static_cast<int>(p)].load()
 bool has_tangent_space(const ShapedArray& primal) { return is_floating(primal.dtype); }
 
 Array scalar_like(double c, const Array& x) {
-  return lax::convert_element_type(Array(c), x.dtype(), true);
+  return ops::convert_element_type(Array(c), x.dtype(), true);
 }
 
 Array zeros_like_aval(const ShapedArray& aval) {
-  return lax::broadcast_in_dim(lax::convert_element_type(Array(0.0), aval.dtype, aval.weak_type),
-                               aval.shape, {});
+  return ops::full(aval, 0.0);
 }
 
 Array full_like(double c, const Array& x) {
-  return lax::broadcast_in_dim(lax::convert_element_type(Array(c), x.dtype(), x.weak_type()),
-                               x.shape(), {});
+  return ops::full(x.aval(), c);
 }
 
 Array broadcast_like(const Array& t, const Array& out) {
   if (t.shape() == out.shape()) return t;
   std::vector<int64_t> dims;
   for (int64_t d = 0; d < t.ndim(); ++d) dims.push_back(d);
-  return lax::broadcast_in_dim(t, out.shape(), dims);
+  return ops::broadcast_in_dim(t, out.shape(), dims);
 }
 
 Array balanced_eq(const Array& x, const Array& z, const Array& y) {
   const DType d = z.dtype();
   const bool weak = z.weak_type();
-  return lax::div(lax::convert_element_type(lax::eq(x, z), d, weak),
-                  lax::add(scalar_like(1, z), lax::convert_element_type(lax::eq(y, z), d, weak)));
+  return ops::div(ops::convert_element_type(ops::eq(x, z), d, weak),
+                  ops::add(scalar_like(1, z), ops::convert_element_type(ops::eq(y, z), d, weak)));
 }
 
 std::pair<std::vector<Array>, std::vector<Array>> custom_jvp_rule(const FlatJvpFn& jvp,
@@ -185,7 +183,7 @@ Array instantiate(const Array& t, const Array& primal) {
 Array add_tangents(const Array& a, const Array& b) {
   if (is_zero(a)) return b;
   if (is_zero(b)) return a;
-  return lax::add(a, b);
+  return ops::add(a, b);
 }
 
 namespace {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "jx/lax.h"
+#include "ir/ops.h"
 
 namespace jx {
 namespace {
@@ -204,7 +204,7 @@ std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun,
     for (size_t i = 0; i < in_cts.size() && i < dims.size(); ++i) {
       if (!in_cts[i].valid()) continue;
       in_cts[i] =
-          dims[i] ? batching::moveaxis(in_cts[i], 0, *dims[i]) : lax::reduce_sum(in_cts[i], {0});
+          dims[i] ? batching::moveaxis(in_cts[i], 0, *dims[i]) : ops::reduce_sum(in_cts[i], {0});
     }
     return in_cts;
   };
@@ -218,7 +218,7 @@ Array moveaxis(const Array& x, int from, int to) {
   std::iota(perm.begin(), perm.end(), 0);
   perm.erase(perm.begin() + from);
   perm.insert(perm.begin() + to, from);
-  return lax::transpose(x, perm);
+  return ops::transpose(x, perm);
 }
 
 Array matchaxis(const Array& x, BatchDim from, int to, int64_t size) {
@@ -229,7 +229,7 @@ Array matchaxis(const Array& x, BatchDim from, int to, int64_t size) {
   for (int i = 0; i <= x.ndim(); ++i) {
     if (i != to) dims.push_back(i);
   }
-  return lax::broadcast_in_dim(x, Shape(shape), dims);
+  return ops::broadcast_in_dim(x, Shape(shape), dims);
 }
 
 std::vector<int64_t> batched_axes(const std::vector<int64_t>& axes, int64_t bdim) {
@@ -297,10 +297,10 @@ BatchRule broadcasting(Prim p, std::vector<bool> scalar_ok, bool size_one_broadc
       } else if (scalar && dims[i] && rank > 0) {
         // A scalar that varies per example.
         aligned.push_back(size_one_broadcasts
-                              ? lax::reshape(args[i], Shape(ones))
-                              : lax::broadcast_in_dim(args[i], Shape(out_shape), {target}));
+                              ? ops::reshape(args[i], Shape(ones))
+                              : ops::broadcast_in_dim(args[i], Shape(out_shape), {target}));
       } else if (!dims[i] && size_one_broadcasts) {
-        aligned.push_back(lax::expand_dims(args[i], {target}));
+        aligned.push_back(ops::expand_dims(args[i], {target}));
       } else {
         aligned.push_back(matchaxis(args[i], dims[i], target, axis.size));
       }

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "interpreters/ad.h"
-#include "jx/lax.h"
+#include "ir/ops.h"
 
 namespace jx {
 namespace {
@@ -98,10 +98,10 @@ Array unbroadcast(const Array& ct, const ShapedArray& in) {
         if (in.shape[d] == 1 && ct.shape()[d] != 1) axes.push_back(d);
       }
     }
-    out = lax::reshape(lax::reduce_sum(ct, axes), in.shape);
+    out = ops::reshape(ops::reduce_sum(ct, axes), in.shape);
   }
   if (out.dtype() != in.dtype || out.weak_type() != in.weak_type) {
-    out = lax::convert_element_type(out, in.dtype, in.weak_type);
+    out = ops::convert_element_type(out, in.dtype, in.weak_type);
   }
   return out;
 }

@@ -4,7 +4,7 @@
 #include <string>
 #include <variant>
 
-#include "jx/lax.h"
+#include "ir/ops.h"
 
 namespace jx {
 namespace {
@@ -217,8 +217,7 @@ std::vector<Array> eval_jaxpr(const Jaxpr& jaxpr, std::span<const Array> args) {
     Array v = read(jaxpr.outvars[i]);
     if (!v.valid()) {
       const ShapedArray& aval = jaxpr.out_avals[i];
-      v = lax::broadcast_in_dim(lax::convert_element_type(Array(0.0), aval.dtype, aval.weak_type),
-                                aval.shape, {});
+      v = ops::full(aval, 0.0);
     }
     outs.push_back(std::move(v));
   }

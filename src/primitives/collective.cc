@@ -9,7 +9,6 @@
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
 #include "jx/lax.h"
-#include "jx/numpy.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -207,7 +206,11 @@ Array pmean(const Array& x, const std::string& axis_name) {
 Array pmean(const Array& x, const std::vector<std::string>& axis_names) {
   int64_t count = 1;
   for (const std::string& name : axis_names) count *= bound_axis(name).size;
-  return numpy::divide(psum(x, axis_names), Array(count));
+  // True division, as jnp's: an integer sum becomes float32.
+  Array sum = psum(x, axis_names);
+  const DType d = is_floating(sum.dtype()) ? sum.dtype() : DType::float32;
+  return lax::div(lax::convert_element_type(sum, d, sum.weak_type()),
+                  lax::convert_element_type(Array(static_cast<double>(count)), d, true));
 }
 Array pmax(const Array& x, const std::string& axis_name) {
   return bind_named(Prim::pmax, x, axis_name);

@@ -10,6 +10,7 @@
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
+#include "ir/ops.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -417,14 +418,7 @@ Array clamp(const Array& lo, const Array& x, const Array& hi) {
 }
 
 Array convert_element_type(const Array& x, DType new_dtype, bool weak_type) {
-  Params params{{"new_dtype", new_dtype}, {"weak_type", weak_type}};
-  // A constant scalar (a C++ number being promoted) converts now, on the host, as JAX converts
-  // Python scalars: a traced program gets the literal, not an equation.
-  if (x.valid() && x.ndim() == 0 && x.is_concrete()) {
-    TraceScope eager(nullptr);
-    return bind1(Prim::convert_element_type, {x}, params);
-  }
-  return bind1(Prim::convert_element_type, {x}, params);
+  return ops::convert_element_type(x, new_dtype, weak_type);
 }
 
 Array bitcast_convert_type(const Array& x, DType new_dtype) {

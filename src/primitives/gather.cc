@@ -12,8 +12,8 @@
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
+#include "ir/ops.h"
 #include "jx/lax.h"
-#include "jx/numpy.h"
 #include "primitives/families.h"
 #include "primitives/gather_along_axis.h"
 #include "primitives/rule_helpers.h"
@@ -953,20 +953,20 @@ std::pair<std::vector<Array>, std::vector<Array>> scatter_jvp(std::span<const Ar
   const DType id_dtype =
       num_ids < std::numeric_limits<int32_t>::max() ? DType::int32 : DType::int64;
   Array ids = lax::reshape(lax::iota(id_dtype, num_ids), Shape(ids_shape));
-  ids = lax::add(ids, numpy::ones_like(ids));
+  ids = lax::add(ids, ad::full_like(1, ids));
   Dims all_dims(ids_shape.size());
   for (size_t k = 0; k < all_dims.size(); ++k) all_dims[k] = int64_t(k);
   const Array update_ids = lax::broadcast_in_dim(ids, updates.shape(), all_dims);
   const Array scattered_ids =
-      bind1(Prim::scatter, {numpy::zeros(operand.shape(), id_dtype), indices, update_ids}, p);
+      bind1(Prim::scatter, {ops::full(ShapedArray{operand.shape(), id_dtype, false}, 0), indices, update_ids}, p);
   // b) the id each update's window holds after the scatter.
   const Array gathered_ids = bind1(Prim::gather, {scattered_ids, indices},
                                    inverse_gather_params(p, operand.shape(), updates.shape()));
   // c) keep the operand elements no update wrote, and the updates that won.
-  const Array keep_operand = lax::eq(scattered_ids, numpy::zeros_like(scattered_ids));
+  const Array keep_operand = lax::eq(scattered_ids, ad::full_like(0, scattered_ids));
   const Array keep_update = lax::eq(update_ids, gathered_ids);
   auto masked = [](const Array& keep, const Array& x) {
-    return select(keep, x, numpy::zeros_like(x));
+    return select(keep, x, ad::full_like(0, x));
   };
   // d) scatter-adds of the masked values (exact: each element gets one nonzero term).
   Array out = bind1(Prim::scatter_add,
@@ -1003,9 +1003,9 @@ Array scatter_mul_tangent_updates(const Array& g, std::span<const Array> primals
   const Array& x = primals[0];
   const Array& indices = primals[1];
   const Array& y = primals[2];
-  const Array zeros_y = numpy::zeros_like(y);
-  const Array ones_y = numpy::ones_like(y);
-  const Array zeros_x = numpy::zeros_like(x);
+  const Array zeros_y = ad::full_like(0, y);
+  const Array ones_y = ad::full_like(1, y);
+  const Array zeros_x = ad::full_like(0, x);
   const Array y_is_zero = lax::eq(y, zeros_y);
   const Array safe_y = select(y_is_zero, ones_y, y);
   // sum over the updates at each element of u, for the zero updates only (or the others).
@@ -1016,16 +1016,16 @@ Array scatter_mul_tangent_updates(const Array& g, std::span<const Array> primals
     return bind1(Prim::scatter_add, {zeros_x, indices, select(y_is_zero, zeros_y, u)}, p);
   };
   const Array num_zeros = sum_zero(ones_y);
-  const Array q = bind1(Prim::scatter_mul, {numpy::ones_like(x), indices, safe_y}, p);
+  const Array q = bind1(Prim::scatter_mul, {ad::full_like(1, x), indices, safe_y}, p);
   const Array s = sum_nonzero(lax::div(g, safe_y));
   const Array g_sum = sum_zero(g);
   const Array y_sum = sum_zero(y);
   const Array e2 = lax::mul(lax::sub(lax::mul(y_sum, y_sum), sum_zero(lax::mul(y, y))),
-                            numpy::full_like(x, Array(0.5)));
+                            ad::full_like(0.5, x));
   const Array one_zero = lax::add(g_sum, lax::mul(y_sum, s));
   const Array two_zeros =
       lax::add(lax::sub(lax::mul(g_sum, y_sum), sum_zero(lax::mul(g, y))), lax::mul(e2, s));
-  auto count_is = [&](double n) { return lax::eq(num_zeros, numpy::full_like(x, Array(n))); };
+  auto count_is = [&](double n) { return lax::eq(num_zeros, ad::full_like(n, x)); };
   const Array sum = select(count_is(0), s,
                            select(count_is(1), one_zero, select(count_is(2), two_zeros, zeros_x)));
   return lax::mul(x, lax::mul(q, sum));
@@ -1049,9 +1049,9 @@ JvpRule scatter_extremal_jvp(Prim prim) {
     auto scatter_add = [&](const Array& base, const Array& u) {
       return bind1(Prim::scatter_add, {base, indices, u}, p);
     };
-    const Array zeros_x = numpy::zeros_like(operand);
-    const Array zeros_y = numpy::zeros_like(updates);
-    const Array ones_y = numpy::ones_like(updates);
+    const Array zeros_x = ad::full_like(0, operand);
+    const Array zeros_y = ad::full_like(0, updates);
+    const Array ones_y = ad::full_like(1, updates);
 
     const Array initial_vals = gather(operand);
     const Array target_vals = gather(out);
@@ -1093,7 +1093,7 @@ Array gather_transpose_operand(const Array& ct, const ShapedArray& in, std::span
            {"operand_batching_dims", p.get_ints("operand_batching_dims")},
            {"scatter_indices_batching_dims", p.get_ints("start_indices_batching_dims")},
            {"mode", mode}};
-  const Array zeros = numpy::zeros(in.shape, ct.dtype());
+  const Array zeros = ops::full(ShapedArray{in.shape, ct.dtype(), false}, 0);
   return ad::unbroadcast(bind1(Prim::scatter_add, {zeros, args[1], ct}, q), in);
 }
 

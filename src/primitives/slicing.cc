@@ -8,8 +8,8 @@
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
+#include "ir/ops.h"
 #include "jx/lax.h"
-#include "jx/numpy.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -460,7 +460,7 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> pad_batch(std::span<const A
   Ints example_shape(x.shape().begin(), x.shape().end());
   example_shape.erase(example_shape.begin() + b);
   const Array mask =
-      lax::pad(numpy::ones(Shape(example_shape), DType::bool_), Array(false), example);
+      lax::pad(ops::full(ShapedArray{Shape(example_shape), DType::bool_, false}, 1), Array(false), example);
   Ints mask_dims;
   for (int i = 0; i < padded.ndim(); ++i) {
     if (i != b) mask_dims.push_back(i);

@@ -12,6 +12,7 @@
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
+#include "ir/ops.h"
 #include "jx/lax.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
@@ -470,12 +471,7 @@ Array broadcasted_iota(DType dtype, const Shape& shape, int64_t dimension) {
 
 Array broadcast_in_dim(const Array& x, const Shape& shape,
                        const std::vector<int64_t>& broadcast_dimensions) {
-  if (x.valid() && x.is_concrete() && x.ndim() == 0 && shape.empty() &&
-      broadcast_dimensions.empty()) {
-    return x;
-  }
-  return bind1(Prim::broadcast_in_dim, {x},
-               {{"shape", shape.to_vector()}, {"broadcast_dimensions", broadcast_dimensions}});
+  return ops::broadcast_in_dim(x, shape, broadcast_dimensions);
 }
 
 Array broadcast(const Array& x, const std::vector<int64_t>& sizes) {
