@@ -1,7 +1,10 @@
 #include "interpreters/jaxpr_transforms.h"
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <type_traits>
+#include <unordered_map>
 
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
@@ -259,6 +262,95 @@ std::pair<Jaxpr, std::vector<bool>> dce_jaxpr(const Jaxpr& jaxpr,
   out.constvars = std::move(constvars);
   out.consts = std::move(consts);
   return {std::move(out), std::move(used_inputs)};
+}
+
+namespace {
+
+// A bounded cache from (jaxpr identity, transform, its arguments) to a transform's result.
+class TransformCache {
+ public:
+  static constexpr size_t kCapacity = 4096;
+
+  template <class T, class Make>
+  T get(const JaxprRef& jaxpr, std::string key, Make&& make) {
+    key += "@" + std::to_string(reinterpret_cast<uintptr_t>(jaxpr.get()));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = entries_.find(key);
+      // The jaxpr must still be the one the key was made for (an address can be reused).
+      if (it != entries_.end() && it->second.source.lock() == jaxpr) {
+        return *std::static_pointer_cast<const T>(it->second.value);
+      }
+    }
+    T made = make();
+    if (cacheable(made)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (entries_.size() >= kCapacity) entries_.clear();
+      entries_[key] = Entry{jaxpr, std::make_shared<const T>(made)};
+    }
+    return made;
+  }
+
+ private:
+  struct Entry {
+    std::weak_ptr<const Jaxpr> source;
+    std::shared_ptr<const void> value;
+  };
+  static bool cacheable(const TracedJaxpr& t) { return t.lifted.empty(); }
+  static bool cacheable(const BatchedJaxpr& b) { return cacheable(b.traced); }
+  static bool cacheable(const JvpJaxpr& j) { return cacheable(j.traced); }
+  static bool cacheable(const PartialEvalJaxpr& p) {
+    return cacheable(p.known) && cacheable(p.unknown);
+  }
+
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+TransformCache& transform_cache() {
+  static TransformCache cache;
+  return cache;
+}
+
+template <class T>
+std::string mask_key(std::span<const T> values) {
+  std::string key;
+  for (const T& v : values) {
+    if constexpr (std::is_same_v<T, bool>) {
+      key += v ? '1' : '0';
+    } else {
+      key += v ? std::to_string(*v) : std::string("n");
+      key += ',';
+    }
+  }
+  return key;
+}
+
+}  // namespace
+
+BatchedJaxpr batch_jaxpr_cached(const JaxprRef& jaxpr, const AxisData& axis,
+                                std::span<const BatchDim> in_dims) {
+  std::string key = "batch " + std::to_string(axis.size) + " " + axis.name + " " +
+                    mask_key(in_dims);
+  return transform_cache().get<BatchedJaxpr>(
+      jaxpr, std::move(key), [&] { return batch_jaxpr(*jaxpr, axis, in_dims); });
+}
+
+JvpJaxpr jvp_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> nonzero) {
+  return transform_cache().get<JvpJaxpr>(jaxpr, "jvp " + mask_key(nonzero),
+                                         [&] { return jvp_jaxpr(*jaxpr, nonzero); });
+}
+
+PartialEvalJaxpr partial_eval_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> unknown) {
+  return transform_cache().get<PartialEvalJaxpr>(
+      jaxpr, "pe " + mask_key(unknown), [&] { return partial_eval_jaxpr(*jaxpr, unknown); });
+}
+
+TracedJaxpr transpose_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> linear,
+                                   std::span<const bool> ct_nonzero) {
+  return transform_cache().get<TracedJaxpr>(
+      jaxpr, "transpose " + mask_key(linear) + " " + mask_key(ct_nonzero),
+      [&] { return transpose_jaxpr(*jaxpr, linear, ct_nonzero); });
 }
 
 }  // namespace jx

@@ -65,6 +65,18 @@ TracedJaxpr transpose_jaxpr(const Jaxpr& jaxpr, std::span<const bool> linear,
 std::pair<Jaxpr, std::vector<bool>> dce_jaxpr(const Jaxpr& jaxpr,
                                               std::span<const bool> used_outputs);
 
+// Memoised transforms (JAX's weakref_lru_cache on its jaxpr transforms): the same jaxpr
+// transformed the same way gives the same result object, so vmap(jit(f)) or grad(jit(f)) called
+// again reuses the transformed body and its compiled executable instead of tracing and planning
+// it per call. Keyed by the jaxpr's identity (held weakly) and the transform's arguments;
+// bounded; thread-safe. Results that lifted tracers (specific to one call) are not kept.
+BatchedJaxpr batch_jaxpr_cached(const JaxprRef& jaxpr, const AxisData& axis,
+                                std::span<const BatchDim> in_dims);
+JvpJaxpr jvp_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> nonzero);
+PartialEvalJaxpr partial_eval_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> unknown);
+TracedJaxpr transpose_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> linear,
+                                   std::span<const bool> ct_nonzero);
+
 // custom_jvp_call's and custom_vjp_call's rules, kept as a parameter of the equation.
 struct CustomRuleParam : OpaqueParam {
   FlatJvpFn jvp;

@@ -56,7 +56,7 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> jit_batch(std::span<const A
                                                                std::span<const BatchDim> dims,
                                                                const Params& params,
                                                                const AxisData& axis) {
-  BatchedJaxpr b = batch_jaxpr(params.get_jaxpr("jaxpr"), axis, dims);
+  BatchedJaxpr b = batch_jaxpr_cached(body_ref(params, "jaxpr"), axis, dims);
   std::vector<Array> outs = bind(Prim::jit, concat(b.traced.lifted, args),
                                  with_body(params, "jaxpr", b.traced.jaxpr));
   return {std::move(outs), std::move(b.out_dims)};
@@ -71,7 +71,8 @@ std::pair<std::vector<Array>, std::vector<Array>> jit_jvp(std::span<const Array>
     nonzero[i] = !ad::is_zero(tangents[i]);
     if (nonzero[i]) args.push_back(tangents[i]);
   }
-  JvpJaxpr j = jvp_jaxpr(params.get_jaxpr("jaxpr"), std::span<const bool>(nonzero.get(), primals.size()));
+  JvpJaxpr j = jvp_jaxpr_cached(body_ref(params, "jaxpr"),
+                                std::span<const bool>(nonzero.get(), primals.size()));
   std::vector<Array> outs =
       bind(Prim::jit, concat(j.traced.lifted, args), with_body(params, "jaxpr", j.traced.jaxpr));
   const size_t n = j.out_nonzero.size();
@@ -88,7 +89,7 @@ std::pair<std::vector<Array>, std::vector<Array>> jit_jvp(std::span<const Array>
 // unknown half (the linear tangent computation) is staged as another, to be transposed.
 std::vector<Array> jit_partial_eval(std::span<const Array> args, std::span<const bool> unknown,
                                     const Params& params, const StageFn& stage) {
-  PartialEvalJaxpr pe = partial_eval_jaxpr(params.get_jaxpr("jaxpr"), unknown);
+  PartialEvalJaxpr pe = partial_eval_jaxpr_cached(body_ref(params, "jaxpr"), unknown);
   std::vector<Array> known_args = pe.known.lifted, unknown_args;
   for (size_t i = 0; i < args.size(); ++i) (unknown[i] ? unknown_args : known_args).push_back(args[i]);
   std::vector<Array> known_outs =
@@ -120,7 +121,7 @@ std::vector<Array> jit_transpose(std::span<const Array> cts, std::span<const Arr
     ct_nonzero[i] = cts[i].valid();
     if (ct_nonzero[i]) operands.push_back(cts[i]);
   }
-  TracedJaxpr t = transpose_jaxpr(params.get_jaxpr("jaxpr"),
+  TracedJaxpr t = transpose_jaxpr_cached(body_ref(params, "jaxpr"),
                                   std::span<const bool>(linear.get(), args.size()),
                                   std::span<const bool>(ct_nonzero.get(), cts.size()));
   std::vector<Array> in_cts =
