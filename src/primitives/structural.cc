@@ -14,6 +14,7 @@
 #include "interpreters/transpose.h"
 #include "ir/ops.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -393,66 +394,63 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> expand_dims_batch(
 }
 
 // ---- transpose rules: the inverse data movement, summing what a broadcast replicated ---------
-void register_structural_transposes() {
-  using ad::LinearTranspose;
-  auto set = [](Prim p, LinearTranspose t) {
-    mutable_rules(p).transpose = ad::deftranspose({std::move(t)});
-  };
-  // Sums over the new dimensions and over the size-1 dimensions that were expanded.
-  set(Prim::broadcast_in_dim,
-      [](const Array& ct, const ShapedArray& in, std::span<const Array>, const Params& params) {
-        const Ints& bd = params.get_ints("broadcast_dimensions");
-        std::vector<int64_t> axes;
-        for (int64_t d = 0; d < ct.ndim(); ++d) {
-          auto it = std::find(bd.begin(), bd.end(), d);
-          if (it == bd.end() || (in.shape[it - bd.begin()] == 1 && ct.shape()[d] != 1)) {
-            axes.push_back(d);
-          }
-        }
-        return lax::reshape(lax::reduce_sum(ct, axes), in.shape);
-      });
-  auto reshape_back = [](const Array& ct, const ShapedArray& in, std::span<const Array>,
-                         const Params&) { return lax::reshape(ct, in.shape); };
-  set(Prim::reshape, reshape_back);
-  set(Prim::squeeze, reshape_back);
-  set(Prim::expand_dims, reshape_back);
-  set(Prim::transpose,
-      [](const Array& ct, const ShapedArray&, std::span<const Array>, const Params& params) {
-        const Ints& perm = params.get_ints("permutation");
-        Ints inverse(perm.size());
-        for (size_t i = 0; i < perm.size(); ++i)
-          inverse[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
-        return lax::transpose(ct, inverse);
-      });
-  set(Prim::rev, [](const Array& ct, const ShapedArray&, std::span<const Array>,
-                    const Params& params) { return lax::rev(ct, params.get_ints("dimensions")); });
+// Sums over the new dimensions and over the size-1 dimensions that were expanded.
+Array broadcast_in_dim_transpose(const Array& ct, const ShapedArray& in, std::span<const Array>,
+                                 const Params& params) {
+  const Ints& bd = params.get_ints("broadcast_dimensions");
+  std::vector<int64_t> axes;
+  for (int64_t d = 0; d < ct.ndim(); ++d) {
+    auto it = std::find(bd.begin(), bd.end(), d);
+    if (it == bd.end() || (in.shape[it - bd.begin()] == 1 && ct.shape()[d] != 1)) {
+      axes.push_back(d);
+    }
+  }
+  return lax::reshape(lax::reduce_sum(ct, axes), in.shape);
+}
+
+Array reshape_back(const Array& ct, const ShapedArray& in, std::span<const Array>, const Params&) {
+  return lax::reshape(ct, in.shape);
+}
+
+Array transpose_transpose(const Array& ct, const ShapedArray&, std::span<const Array>,
+                          const Params& params) {
+  const Ints& perm = params.get_ints("permutation");
+  Ints inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
+  return lax::transpose(ct, inverse);
+}
+
+Array rev_transpose(const Array& ct, const ShapedArray&, std::span<const Array>,
+                    const Params& params) {
+  return lax::rev(ct, params.get_ints("dimensions"));
 }
 
 }  // namespace
 
+// Every primitive here but iota is linear in its one operand (JAX's deflinear2): the tangent is
+// the same data movement applied to the operand's tangent. iota has no operands, so no trace
+// ever sees it as anything but a constant: no batch or jvp rule (as in JAX).
 void register_structural() {
-  def(Prim::iota, iota_rule, iota_impl);
-  def(Prim::broadcast_in_dim, broadcast_in_dim_rule, broadcast_in_dim_impl);
-  def(Prim::reshape, reshape_rule, view_impl);
-  def(Prim::transpose, transpose_rule, transpose_impl);
-  def(Prim::squeeze, squeeze_rule, view_impl);
-  def(Prim::expand_dims, expand_dims_rule, view_impl);
-  def(Prim::rev, rev_rule, rev_impl);
-  // iota has no operands, so it is never batched (it runs once, unmapped): no batch rule.
-  mutable_rules(Prim::broadcast_in_dim).batch = broadcast_in_dim_batch;
-  mutable_rules(Prim::reshape).batch = reshape_batch;
-  mutable_rules(Prim::transpose).batch = transpose_batch;
-  mutable_rules(Prim::squeeze).batch = squeeze_batch;
-  mutable_rules(Prim::expand_dims).batch = expand_dims_batch;
-  mutable_rules(Prim::rev).batch = rev_batch;
-  // All but iota are linear in their one operand (JAX's deflinear2): the tangent is the same
-  // data movement applied to the operand's tangent. iota has no operands, so a JVPTrace never
-  // sees it (a constant to every trace): no jvp rule, as it has no batch rule.
-  for (Prim p : {Prim::broadcast_in_dim, Prim::reshape, Prim::transpose, Prim::squeeze,
-                 Prim::expand_dims, Prim::rev}) {
-    mutable_rules(p).jvp = ad::deflinear(p);
-  }
-  register_structural_transposes();
+  def(Prim::iota).shape(iota_rule).impl(iota_impl);
+  def(Prim::broadcast_in_dim)
+      .shape(broadcast_in_dim_rule)
+      .impl(broadcast_in_dim_impl)
+      .batch(broadcast_in_dim_batch)
+      .linear(broadcast_in_dim_transpose);
+  def(Prim::reshape).shape(reshape_rule).impl(view_impl).batch(reshape_batch).linear(reshape_back);
+  def(Prim::transpose)
+      .shape(transpose_rule)
+      .impl(transpose_impl)
+      .batch(transpose_batch)
+      .linear(transpose_transpose);
+  def(Prim::squeeze).shape(squeeze_rule).impl(view_impl).batch(squeeze_batch).linear(reshape_back);
+  def(Prim::expand_dims)
+      .shape(expand_dims_rule)
+      .impl(view_impl)
+      .batch(expand_dims_batch)
+      .linear(reshape_back);
+  def(Prim::rev).shape(rev_rule).impl(rev_impl).batch(rev_batch).linear(rev_transpose);
 }
 
 }  // namespace jx::primitives
