@@ -217,50 +217,19 @@ TracedJaxpr transpose_jaxpr(const Jaxpr& jaxpr, std::span<const bool> linear,
 std::pair<Jaxpr, std::vector<bool>> dce_jaxpr(const Jaxpr& jaxpr,
                                               std::span<const bool> used_outputs) {
   Jaxpr out = jaxpr;
-  std::vector<bool> live(jaxpr.avals.size(), false);
   out.outvars.clear();
   out.out_avals.clear();
   for (size_t i = 0; i < jaxpr.outvars.size(); ++i) {
     if (!used_outputs[i]) continue;
     out.outvars.push_back(jaxpr.outvars[i]);
     out.out_avals.push_back(jaxpr.out_avals[i]);
-    if (jaxpr.outvars[i].is_var()) live[static_cast<size_t>(jaxpr.outvars[i].var)] = true;
   }
-  std::vector<Eqn> kept;
-  for (auto it = out.eqns.rbegin(); it != out.eqns.rend(); ++it) {
-    Eqn& e = *it;
-    std::unique_ptr<bool[]> used(new bool[e.outputs.size()]);
-    bool any = false;
-    for (size_t i = 0; i < e.outputs.size(); ++i) {
-      used[i] = live[static_cast<size_t>(e.outputs[i])];
-      any |= used[i];
-    }
-    if (!any) continue;
-    const PrimitiveRules& r = rules(e.prim);
-    std::vector<bool> used_in(e.inputs.size(), true);
-    if (r.dce) used_in = r.dce(std::span<const bool>(used.get(), e.outputs.size()), e);
-    for (size_t i = 0; i < e.inputs.size(); ++i) {
-      if (used_in[i] && e.inputs[i].is_var()) live[static_cast<size_t>(e.inputs[i].var)] = true;
-    }
-    kept.push_back(std::move(e));
-  }
-  out.eqns.assign(std::make_move_iterator(kept.rbegin()), std::make_move_iterator(kept.rend()));
-  std::vector<bool> used_inputs;
+  std::vector<bool> used_inputs = dead_code_elimination(out);
   std::vector<int> invars;
-  for (int v : jaxpr.invars) {
-    used_inputs.push_back(live[static_cast<size_t>(v)]);
-    if (used_inputs.back()) invars.push_back(v);
+  for (size_t i = 0; i < out.invars.size(); ++i) {
+    if (used_inputs[i]) invars.push_back(out.invars[i]);
   }
   out.invars = std::move(invars);
-  std::vector<int> constvars;
-  std::vector<Array> consts;
-  for (size_t i = 0; i < out.constvars.size(); ++i) {
-    if (!live[static_cast<size_t>(out.constvars[i])]) continue;
-    constvars.push_back(out.constvars[i]);
-    consts.push_back(out.consts[i]);
-  }
-  out.constvars = std::move(constvars);
-  out.consts = std::move(consts);
   return {std::move(out), std::move(used_inputs)};
 }
 

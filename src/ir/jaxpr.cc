@@ -169,20 +169,28 @@ std::string Jaxpr::str() const {
   return layout(*namer.build(*this, {}, {}), 0, 0);
 }
 
-void dead_code_elimination(Jaxpr& jaxpr) {
+std::vector<bool> dead_code_elimination(Jaxpr& jaxpr) {
   std::vector<bool> live(jaxpr.avals.size(), false);
   for (const Atom& a : jaxpr.outvars) {
     if (a.is_var()) live[static_cast<size_t>(a.var)] = true;
   }
   std::vector<Eqn> kept;
+  std::unique_ptr<bool[]> used(new bool[1]);
   for (auto it = jaxpr.eqns.rbegin(); it != jaxpr.eqns.rend(); ++it) {
+    Eqn& e = *it;
     bool needed = false;
-    for (int o : it->outputs) needed |= live[static_cast<size_t>(o)];
+    for (int o : e.outputs) needed |= live[static_cast<size_t>(o)];
     if (!needed) continue;
-    for (const Atom& a : it->inputs) {
-      if (a.is_var()) live[static_cast<size_t>(a.var)] = true;
+    std::vector<bool> used_inputs(e.inputs.size(), true);
+    if (const DceRule& dce = rules(e.prim).dce) {
+      used.reset(new bool[e.outputs.size()]);
+      for (size_t i = 0; i < e.outputs.size(); ++i) used[i] = live[static_cast<size_t>(e.outputs[i])];
+      used_inputs = dce(std::span<const bool>(used.get(), e.outputs.size()), e);
     }
-    kept.push_back(std::move(*it));
+    for (size_t i = 0; i < e.inputs.size(); ++i) {
+      if (used_inputs[i] && e.inputs[i].is_var()) live[static_cast<size_t>(e.inputs[i].var)] = true;
+    }
+    kept.push_back(std::move(e));
   }
   jaxpr.eqns.assign(std::make_move_iterator(kept.rbegin()), std::make_move_iterator(kept.rend()));
   std::vector<int> constvars;
@@ -194,6 +202,9 @@ void dead_code_elimination(Jaxpr& jaxpr) {
   }
   jaxpr.constvars = std::move(constvars);
   jaxpr.consts = std::move(consts);
+  std::vector<bool> used_invars;
+  for (int v : jaxpr.invars) used_invars.push_back(live[static_cast<size_t>(v)]);
+  return used_invars;
 }
 
 std::vector<Array> eval_jaxpr(const Jaxpr& jaxpr, std::span<const Array> args) {

@@ -70,8 +70,9 @@ struct Jaxpr {
   std::string str() const;
 };
 
-// Drops the equations (and then the constants) that no output depends on.
-void dead_code_elimination(Jaxpr& jaxpr);
+// Drops the equations (and then the constants) that no output depends on; equations with a dce
+// rule (calls) drop their unused outputs too. Returns which inputs are still used.
+std::vector<bool> dead_code_elimination(Jaxpr& jaxpr);
 
 // Runs the jaxpr on `args` (one per invar) by binding every equation under the current trace
 // (so evaluating a jaxpr inside vmap or jvp transforms it). Symbolic-zero outputs become zeros.

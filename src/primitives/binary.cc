@@ -14,6 +14,7 @@
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -156,14 +157,13 @@ void broadcast_binary(const T* x, const Shape& xs, const T* y, const Shape& ys, 
   });
 }
 
-// Registers a binary primitive whose kernel is op.template operator()<T>(x, y), instantiated
-// only for the dtypes in `cls`. Comparisons produce bool.
+// Defines a binary primitive whose kernel is op.template operator()<T>(x, y), instantiated
+// only for the dtypes in `cls`: its shape rule, kernel and batch rule. Comparisons produce bool.
+// The caller chains the rest (jvp, transpose) onto the returned PrimitiveDef.
 template <class Op>
-void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
-  PrimitiveRules& r = mutable_rules(p);
+PrimitiveDef def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
   std::string_view name = primitive_name(p);
-  r.batch = batching::broadcasting(p, {true}, /*size_one_broadcasts=*/true);
-  r.abstract_eval = [name, cls, comparison](std::span<const ShapedArray> in, const Params&) {
+  auto shape = [name, cls, comparison](std::span<const ShapedArray> in, const Params&) {
     check_arity(name, in, 2);
     check_same_dtypes(name, in);
     check_dtype_class(name, in[0].dtype, cls);
@@ -171,7 +171,7 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
     if (comparison) return single(ShapedArray{shape, DType::bool_, false});
     return single(ShapedArray{shape, in[0].dtype, all_weak(in)});
   };
-  r.impl = [op](std::span<const Array> in, const Params&, const KernelOutputs& out) {
+  auto impl = [op](std::span<const Array> in, const Params&, const KernelOutputs& out) {
     Array result = out.make(0);
     const int64_t n = result.size();
     dispatch_dtype(in[0].dtype(), [&](auto tag) {
@@ -189,6 +189,10 @@ void def_binary(Prim p, DTypeClass cls, bool comparison, Op op) {
     });
     return single(std::move(result));
   };
+  return def(p)
+      .shape(std::move(shape))
+      .impl(std::move(impl))
+      .batch(batching::broadcasting(p, {true}, /*size_one_broadcasts=*/true));
 }
 
 // Each op: which element types it instantiates for, and what it computes.
@@ -266,68 +270,108 @@ JvpRule binary_jvp(Prim p, Partial dx, Partial dy) {
   return ad::defjvp(p, {wrap(std::move(dx)), wrap(std::move(dy))});
 }
 
-void register_binary_jvps() {
+// max/min: the tangent of the operand equal to the result (split evenly on ties).
+JvpRule max_min_jvp(Prim p) {
   using namespace lax;
-  auto set = [](Prim p, JvpRule rule) { mutable_rules(p).jvp = std::move(rule); };
-  set(Prim::add,
-      binary_jvp(
+  return binary_jvp(
+      p,
+      [](const Array& g, const Array& x, const Array& y, const Array& ans) {
+        return mul(g, ad::balanced_eq(x, ans, y));
+      },
+      [](const Array& g, const Array& x, const Array& y, const Array& ans) {
+        return mul(g, ad::balanced_eq(y, ans, x));
+      });
+}
+
+// ---- transpose rules: add and sub are linear in both operands, mul in either one given the
+// other, div in its numerator. A broadcast operand's cotangent is summed back to its shape.
+Array same_transpose(const Array& ct, const ShapedArray& in, std::span<const Array>,
+                     const Params&) {
+  return ad::unbroadcast(ct, in);
+}
+
+Array negated_transpose(const Array& ct, const ShapedArray& in, std::span<const Array>,
+                        const Params&) {
+  return ad::unbroadcast(lax::neg(ct), in);
+}
+
+// mul's cotangent for operand 0 (times the other operand, args[1]) and for operand 1 (args[0]).
+Array mul_transpose_lhs(const Array& ct, const ShapedArray& in, std::span<const Array> args,
+                        const Params&) {
+  return ad::unbroadcast(lax::mul(ct, args[1]), in);
+}
+
+Array mul_transpose_rhs(const Array& ct, const ShapedArray& in, std::span<const Array> args,
+                        const Params&) {
+  return ad::unbroadcast(lax::mul(args[0], ct), in);
+}
+
+Array div_transpose(const Array& ct, const ShapedArray& in, std::span<const Array> args,
+                    const Params&) {
+  return ad::unbroadcast(lax::div(ct, args[1]), in);
+}
+
+}  // namespace
+
+void register_binary() {
+  using namespace lax;
+  using C = DTypeClass;
+  def_binary(Prim::add, C::kNumber, false, AddOp{})
+      .jvp(binary_jvp(
           Prim::add, [](const Array& g, const Array&, const Array&, const Array& ans) { return g; },
-          [](const Array& g, const Array&, const Array&, const Array& ans) { return g; }));
-  set(Prim::sub,
-      binary_jvp(
+          [](const Array& g, const Array&, const Array&, const Array& ans) { return g; }))
+      .transpose(ad::deftranspose({same_transpose, same_transpose}));
+  def_binary(Prim::sub, C::kNumber, false, SubOp{})
+      .jvp(binary_jvp(
           Prim::sub, [](const Array& g, const Array&, const Array&, const Array& ans) { return g; },
-          [](const Array& g, const Array&, const Array&, const Array& ans) { return neg(g); }));
-  set(Prim::mul,
-      binary_jvp(
+          [](const Array& g, const Array&, const Array&, const Array& ans) { return neg(g); }))
+      .transpose(ad::deftranspose({same_transpose, negated_transpose}));
+  def_binary(Prim::mul, C::kNumber, false, MulOp{})
+      .jvp(binary_jvp(
           Prim::mul,
           [](const Array& g, const Array&, const Array& y, const Array& ans) { return mul(g, y); },
-          [](const Array& g, const Array& x, const Array&, const Array& ans) {
-            return mul(x, g);
-          }));
-  set(Prim::div,
-      binary_jvp(
+          [](const Array& g, const Array& x, const Array&, const Array& ans) { return mul(x, g); }))
+      .transpose(ad::deftranspose({mul_transpose_lhs, mul_transpose_rhs}));
+  def_binary(Prim::div, C::kNumber, false, DivOp{})
+      .jvp(binary_jvp(
           Prim::div,
           [](const Array& g, const Array&, const Array& y, const Array& ans) { return div(g, y); },
           [](const Array& g, const Array& x, const Array& y, const Array& ans) {
             return div(mul(neg(g), x), mul(y, y));
-          }));
-  set(Prim::rem,
-      binary_jvp(
+          }))
+      .transpose(ad::deftranspose({div_transpose}));
+  def_binary(Prim::rem, C::kNumber, false, RemOp{})
+      .jvp(binary_jvp(
           Prim::rem, [](const Array& g, const Array&, const Array&, const Array& ans) { return g; },
           [](const Array& g, const Array& x, const Array& y, const Array& ans) {
             return mul(neg(g), trunc_div(x, y));
           }));
   // pow (float operands): d/dx = y * x^(y-1); d/dy = log(x) * x^y, with log(0) read as 0.
-  set(Prim::pow, binary_jvp(
-                     Prim::pow,
-                     [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                       return mul(g, mul(y, pow(x, sub(y, ad::scalar_like(1, y)))));
-                     },
-                     [](const Array& g, const Array& x, const Array&, const Array& ans) {
-                       return mul(g, mul(log(replace_zero(x)), ans));
-                     }));
-  for (Prim p : {Prim::max, Prim::min}) {
-    set(p, binary_jvp(
-               p,
-               [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                 return mul(g, ad::balanced_eq(x, ans, y));
-               },
-               [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                 return mul(g, ad::balanced_eq(y, ans, x));
-               }));
-  }
-  set(Prim::atan2, binary_jvp(
-                       Prim::atan2,
-                       [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                         return mul(g, div(y, add(mul(x, x), mul(y, y))));
-                       },
-                       [](const Array& g, const Array& x, const Array& y, const Array& ans) {
-                         return mul(g, div(neg(x), add(mul(x, x), mul(y, y))));
-                       }));
+  def_binary(Prim::pow, C::kFloating, false, PowOp{})
+      .jvp(binary_jvp(
+          Prim::pow,
+          [](const Array& g, const Array& x, const Array& y, const Array& ans) {
+            return mul(g, mul(y, pow(x, sub(y, ad::scalar_like(1, y)))));
+          },
+          [](const Array& g, const Array& x, const Array&, const Array& ans) {
+            return mul(g, mul(log(replace_zero(x)), ans));
+          }));
+  def_binary(Prim::max, C::kAny, false, MaxOp{}).jvp(max_min_jvp(Prim::max));
+  def_binary(Prim::min, C::kAny, false, MinOp{}).jvp(max_min_jvp(Prim::min));
+  def_binary(Prim::atan2, C::kFloating, false, Atan2Op{})
+      .jvp(binary_jvp(
+          Prim::atan2,
+          [](const Array& g, const Array& x, const Array& y, const Array& ans) {
+            return mul(g, div(y, add(mul(x, x), mul(y, y))));
+          },
+          [](const Array& g, const Array& x, const Array& y, const Array& ans) {
+            return mul(g, div(neg(x), add(mul(x, x), mul(y, y))));
+          }));
   // nextafter: no jvp, as in JAX (nextafter_p has none).
+  def_binary(Prim::nextafter, C::kFloating, false, NextafterOp{});
   // polygamma(m, x): d/dx = polygamma(m + 1, x); m (an order) has no derivative, as in JAX.
-  set(Prim::polygamma,
-      binary_jvp(
+  def_binary(Prim::polygamma, C::kFloating, false, PolygammaOp{})
+      .jvp(binary_jvp(
           Prim::polygamma,
           [](const Array&, const Array&, const Array&, const Array&) -> Array {
             throw ValueError("polygamma gradient with respect to m is not supported");
@@ -335,66 +379,22 @@ void register_binary_jvps() {
           [](const Array& g, const Array& m, const Array& x, const Array&) {
             return mul(g, polygamma(add(m, ad::scalar_like(1, m)), x));
           }));
-  for (Prim p :
-       {Prim::and_, Prim::or_, Prim::xor_, Prim::shift_left, Prim::shift_right_logical,
-        Prim::shift_right_arithmetic, Prim::eq, Prim::ne, Prim::lt, Prim::le, Prim::gt, Prim::ge}) {
-    set(p, ad::zero_jvp(p));
-  }
-}
-
-// ---- transpose rules: add and sub are linear in both operands, mul in either one given the
-// other, div in its numerator. A broadcast operand's cotangent is summed back to its shape.
-void register_binary_transposes() {
-  using namespace lax;
-  auto same = [](const Array& ct, const ShapedArray& in, std::span<const Array>, const Params&) {
-    return ad::unbroadcast(ct, in);
-  };
-  auto negated = [](const Array& ct, const ShapedArray& in, std::span<const Array>, const Params&) {
-    return ad::unbroadcast(neg(ct), in);
-  };
-  auto times_other = [](int other) {
-    return [other](const Array& ct, const ShapedArray& in, std::span<const Array> args,
-                   const Params&) {
-      return ad::unbroadcast(other == 1 ? mul(ct, args[1]) : mul(args[0], ct), in);
-    };
-  };
-  mutable_rules(Prim::add).transpose = ad::deftranspose({same, same});
-  mutable_rules(Prim::sub).transpose = ad::deftranspose({same, negated});
-  mutable_rules(Prim::mul).transpose = ad::deftranspose({times_other(1), times_other(0)});
-  mutable_rules(Prim::div).transpose =
-      ad::deftranspose({[](const Array& ct, const ShapedArray& in, std::span<const Array> args,
-                           const Params&) { return ad::unbroadcast(div(ct, args[1]), in); }});
-}
-
-}  // namespace
-
-void register_binary() {
-  using C = DTypeClass;
-  def_binary(Prim::add, C::kNumber, false, AddOp{});
-  def_binary(Prim::sub, C::kNumber, false, SubOp{});
-  def_binary(Prim::mul, C::kNumber, false, MulOp{});
-  def_binary(Prim::div, C::kNumber, false, DivOp{});
-  def_binary(Prim::rem, C::kNumber, false, RemOp{});
-  def_binary(Prim::pow, C::kFloating, false, PowOp{});
-  def_binary(Prim::max, C::kAny, false, MaxOp{});
-  def_binary(Prim::min, C::kAny, false, MinOp{});
-  def_binary(Prim::atan2, C::kFloating, false, Atan2Op{});
-  def_binary(Prim::nextafter, C::kFloating, false, NextafterOp{});
-  def_binary(Prim::polygamma, C::kFloating, false, PolygammaOp{});
-  def_binary(Prim::and_, C::kIntOrBool, false, AndOp{});
-  def_binary(Prim::or_, C::kIntOrBool, false, OrOp{});
-  def_binary(Prim::xor_, C::kIntOrBool, false, XorOp{});
-  def_binary(Prim::shift_left, C::kInteger, false, ShiftLeftOp{});
-  def_binary(Prim::shift_right_logical, C::kInteger, false, ShiftRightLogicalOp{});
-  def_binary(Prim::shift_right_arithmetic, C::kInteger, false, ShiftRightArithmeticOp{});
-  def_binary(Prim::eq, C::kAny, true, EqOp{});
-  def_binary(Prim::ne, C::kAny, true, NeOp{});
-  def_binary(Prim::lt, C::kAny, true, LtOp{});
-  def_binary(Prim::le, C::kAny, true, LeOp{});
-  def_binary(Prim::gt, C::kAny, true, GtOp{});
-  def_binary(Prim::ge, C::kAny, true, GeOp{});
-  register_binary_jvps();
-  register_binary_transposes();
+  // Bitwise ops, shifts (integer results) and comparisons (bool results): zero tangents.
+  def_binary(Prim::and_, C::kIntOrBool, false, AndOp{}).jvp(ad::zero_jvp(Prim::and_));
+  def_binary(Prim::or_, C::kIntOrBool, false, OrOp{}).jvp(ad::zero_jvp(Prim::or_));
+  def_binary(Prim::xor_, C::kIntOrBool, false, XorOp{}).jvp(ad::zero_jvp(Prim::xor_));
+  def_binary(Prim::shift_left, C::kInteger, false, ShiftLeftOp{})
+      .jvp(ad::zero_jvp(Prim::shift_left));
+  def_binary(Prim::shift_right_logical, C::kInteger, false, ShiftRightLogicalOp{})
+      .jvp(ad::zero_jvp(Prim::shift_right_logical));
+  def_binary(Prim::shift_right_arithmetic, C::kInteger, false, ShiftRightArithmeticOp{})
+      .jvp(ad::zero_jvp(Prim::shift_right_arithmetic));
+  def_binary(Prim::eq, C::kAny, true, EqOp{}).jvp(ad::zero_jvp(Prim::eq));
+  def_binary(Prim::ne, C::kAny, true, NeOp{}).jvp(ad::zero_jvp(Prim::ne));
+  def_binary(Prim::lt, C::kAny, true, LtOp{}).jvp(ad::zero_jvp(Prim::lt));
+  def_binary(Prim::le, C::kAny, true, LeOp{}).jvp(ad::zero_jvp(Prim::le));
+  def_binary(Prim::gt, C::kAny, true, GtOp{}).jvp(ad::zero_jvp(Prim::gt));
+  def_binary(Prim::ge, C::kAny, true, GeOp{}).jvp(ad::zero_jvp(Prim::ge));
 }
 
 }  // namespace jx::primitives

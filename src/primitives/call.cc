@@ -8,6 +8,7 @@
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "interpreters/jaxpr_transforms.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -52,13 +53,22 @@ std::vector<Array> concat(std::vector<Array> a, std::span<const Array> b) {
 
 // ---- jit -------------------------------------------------------------------------------------
 
+std::vector<ShapedArray> jit_abstract_eval(std::span<const ShapedArray> in, const Params& params) {
+  return call_abstract_eval("jit", in, params.get_jaxpr("jaxpr"));
+}
+
+std::vector<Array> jit_impl(std::span<const Array> args, const Params& params,
+                            const KernelOutputs&) {
+  return run_body(args, params.get_jaxpr("jaxpr"));
+}
+
 std::pair<std::vector<Array>, std::vector<BatchDim>> jit_batch(std::span<const Array> args,
                                                                std::span<const BatchDim> dims,
                                                                const Params& params,
                                                                const AxisData& axis) {
   BatchedJaxpr b = batch_jaxpr_cached(body_ref(params, "jaxpr"), axis, dims);
-  std::vector<Array> outs = bind(Prim::jit, concat(b.traced.lifted, args),
-                                 with_body(params, "jaxpr", b.traced.jaxpr));
+  std::vector<Array> outs =
+      bind(Prim::jit, concat(b.traced.lifted, args), with_body(params, "jaxpr", b.traced.jaxpr));
   return {std::move(outs), std::move(b.out_dims)};
 }
 
@@ -91,7 +101,8 @@ std::vector<Array> jit_partial_eval(std::span<const Array> args, std::span<const
                                     const Params& params, const StageFn& stage) {
   PartialEvalJaxpr pe = partial_eval_jaxpr_cached(body_ref(params, "jaxpr"), unknown);
   std::vector<Array> known_args = pe.known.lifted, unknown_args;
-  for (size_t i = 0; i < args.size(); ++i) (unknown[i] ? unknown_args : known_args).push_back(args[i]);
+  for (size_t i = 0; i < args.size(); ++i)
+    (unknown[i] ? unknown_args : known_args).push_back(args[i]);
   std::vector<Array> known_outs =
       bind(Prim::jit, known_args, with_body(params, "jaxpr", pe.known.jaxpr));
   const size_t num_known = known_outs.size() - pe.num_res;
@@ -122,8 +133,8 @@ std::vector<Array> jit_transpose(std::span<const Array> cts, std::span<const Arr
     if (ct_nonzero[i]) operands.push_back(cts[i]);
   }
   TracedJaxpr t = transpose_jaxpr_cached(body_ref(params, "jaxpr"),
-                                  std::span<const bool>(linear.get(), args.size()),
-                                  std::span<const bool>(ct_nonzero.get(), cts.size()));
+                                         std::span<const bool>(linear.get(), args.size()),
+                                         std::span<const bool>(ct_nonzero.get(), cts.size()));
   std::vector<Array> in_cts =
       bind(Prim::jit, concat(t.lifted, operands), with_body(params, "jaxpr", t.jaxpr));
   std::vector<Array> out(args.size());
@@ -150,22 +161,6 @@ std::vector<bool> jit_dce(std::span<const bool> used_outputs, Eqn& eqn) {
   return used_inputs;
 }
 
-void register_jit() {
-  PrimitiveRules& r = mutable_rules(Prim::jit);
-  r.multiple_results = true;
-  r.abstract_eval = [](std::span<const ShapedArray> in, const Params& params) {
-    return call_abstract_eval("jit", in, params.get_jaxpr("jaxpr"));
-  };
-  r.impl = [](std::span<const Array> args, const Params& params, std::span<const ShapedArray>) {
-    return run_body(args, params.get_jaxpr("jaxpr"));
-  };
-  r.batch = jit_batch;
-  r.jvp = jit_jvp;
-  r.partial_eval = jit_partial_eval;
-  r.transpose = jit_transpose;
-  r.dce = jit_dce;
-}
-
 // ---- custom_jvp_call / custom_vjp_call ----------------------------------------------------
 // Operands: the body's lifted constants (num_consts), then the function's arguments; the
 // user's rules see the arguments only.
@@ -179,68 +174,91 @@ FlatFn body_fn(const Params& params) {
   return [body](std::span<const Array> args) { return eval_jaxpr(*body, args); };
 }
 
-size_t num_consts(const Params& params) { return static_cast<size_t>(params.get_int("num_consts")); }
+size_t num_consts(const Params& params) {
+  return static_cast<size_t>(params.get_int("num_consts"));
+}
 
-void register_custom_calls() {
-  for (Prim p : {Prim::custom_jvp_call, Prim::custom_vjp_call}) {
-    PrimitiveRules& r = mutable_rules(p);
-    r.multiple_results = true;
-    r.abstract_eval = [p](std::span<const ShapedArray> in, const Params& params) {
-      return call_abstract_eval(primitive_name(p), in, params.get_jaxpr("call_jaxpr"));
-    };
-    r.impl = [](std::span<const Array> args, const Params& params, std::span<const ShapedArray>) {
-      return run_body(args, params.get_jaxpr("call_jaxpr"));
-    };
-  }
-  PrimitiveRules& jvp_call = mutable_rules(Prim::custom_jvp_call);
-  jvp_call.jvp = [](std::span<const Array> primals, std::span<const Array> tangents,
-                    const Params& params) {
-    const size_t nc = num_consts(params);
-    return ad::custom_jvp_rule(custom_rule(params, "jvp").jvp, primals.subspan(nc),
-                               tangents.subspan(nc));
+// Shared by both: the body's types checked against the operands, and the body run as is.
+AbstractEvalRule custom_call_abstract_eval(Prim p) {
+  return [p](std::span<const ShapedArray> in, const Params& params) {
+    return call_abstract_eval(primitive_name(p), in, params.get_jaxpr("call_jaxpr"));
   };
-  jvp_call.batch = [](std::span<const Array> args, std::span<const BatchDim> dims,
-                      const Params& params, const AxisData& axis) {
-    const size_t nc = num_consts(params);
-    FlatJvpFn user = custom_rule(params, "jvp").jvp;
-    FlatJvpFn jvp = [user, nc](std::span<const Array> p, std::span<const Array> t) {
-      return user(p.subspan(nc), t.subspan(nc));
-    };
-    std::vector<Array> outs = batching::batch_custom_jvp(axis, body_fn(params), jvp, args, dims);
-    std::vector<BatchDim> out_dims(outs.size(), BatchDim(0));
-    return std::make_pair(std::move(outs), std::move(out_dims));
+}
+
+std::vector<Array> custom_call_impl(std::span<const Array> args, const Params& params,
+                                    const KernelOutputs&) {
+  return run_body(args, params.get_jaxpr("call_jaxpr"));
+}
+
+std::pair<std::vector<Array>, std::vector<Array>> custom_jvp_call_jvp(
+    std::span<const Array> primals, std::span<const Array> tangents, const Params& params) {
+  const size_t nc = num_consts(params);
+  return ad::custom_jvp_rule(custom_rule(params, "jvp").jvp, primals.subspan(nc),
+                             tangents.subspan(nc));
+}
+
+std::pair<std::vector<Array>, std::vector<BatchDim>> custom_jvp_call_batch(
+    std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
+    const AxisData& axis) {
+  const size_t nc = num_consts(params);
+  FlatJvpFn user = custom_rule(params, "jvp").jvp;
+  FlatJvpFn jvp = [user, nc](std::span<const Array> p, std::span<const Array> t) {
+    return user(p.subspan(nc), t.subspan(nc));
   };
-  PrimitiveRules& vjp_call = mutable_rules(Prim::custom_vjp_call);
-  vjp_call.jvp = [](std::span<const Array> primals, std::span<const Array> tangents,
-                    const Params& params) {
-    const size_t nc = num_consts(params);
-    const CustomRuleParam& rule = custom_rule(params, "bwd");
-    return ad::custom_vjp_rule(rule.fwd, rule.bwd, primals.subspan(nc), tangents.subspan(nc));
+  std::vector<Array> outs = batching::batch_custom_jvp(axis, body_fn(params), jvp, args, dims);
+  std::vector<BatchDim> out_dims(outs.size(), BatchDim(0));
+  return std::make_pair(std::move(outs), std::move(out_dims));
+}
+
+std::pair<std::vector<Array>, std::vector<Array>> custom_vjp_call_jvp(
+    std::span<const Array> primals, std::span<const Array> tangents, const Params& params) {
+  const size_t nc = num_consts(params);
+  const CustomRuleParam& rule = custom_rule(params, "bwd");
+  return ad::custom_vjp_rule(rule.fwd, rule.bwd, primals.subspan(nc), tangents.subspan(nc));
+}
+
+std::pair<std::vector<Array>, std::vector<BatchDim>> custom_vjp_call_batch(
+    std::span<const Array> args, std::span<const BatchDim> dims, const Params& params,
+    const AxisData& axis) {
+  const size_t nc = num_consts(params);
+  const CustomRuleParam& rule = custom_rule(params, "bwd");
+  FlatFwdFn fwd = [user = rule.fwd, nc](std::span<const Array> p) { return user(p.subspan(nc)); };
+  // The backward pass returns cotangents for the arguments only; the constants get none.
+  FlatBwdFn bwd = [user = rule.bwd, nc](std::span<const Array> res, std::span<const Array> cts) {
+    std::vector<Array> in_cts(nc);
+    std::vector<Array> user_cts = user(res, cts);
+    in_cts.insert(in_cts.end(), user_cts.begin(), user_cts.end());
+    return in_cts;
   };
-  vjp_call.batch = [](std::span<const Array> args, std::span<const BatchDim> dims,
-                      const Params& params, const AxisData& axis) {
-    const size_t nc = num_consts(params);
-    const CustomRuleParam& rule = custom_rule(params, "bwd");
-    FlatFwdFn fwd = [user = rule.fwd, nc](std::span<const Array> p) { return user(p.subspan(nc)); };
-    // The backward pass returns cotangents for the arguments only; the constants get none.
-    FlatBwdFn bwd = [user = rule.bwd, nc](std::span<const Array> res, std::span<const Array> cts) {
-      std::vector<Array> in_cts(nc);
-      std::vector<Array> user_cts = user(res, cts);
-      in_cts.insert(in_cts.end(), user_cts.begin(), user_cts.end());
-      return in_cts;
-    };
-    std::vector<Array> outs =
-        batching::batch_custom_vjp(axis, body_fn(params), fwd, bwd, args, dims);
-    std::vector<BatchDim> out_dims(outs.size(), BatchDim(0));
-    return std::make_pair(std::move(outs), std::move(out_dims));
-  };
+  std::vector<Array> outs = batching::batch_custom_vjp(axis, body_fn(params), fwd, bwd, args, dims);
+  std::vector<BatchDim> out_dims(outs.size(), BatchDim(0));
+  return std::make_pair(std::move(outs), std::move(out_dims));
 }
 
 }  // namespace
 
 void register_call() {
-  register_jit();
-  register_custom_calls();
+  def(Prim::jit)
+      .multiple_results()
+      .shape(jit_abstract_eval)
+      .impl(jit_impl)
+      .batch(jit_batch)
+      .jvp(jit_jvp)
+      .partial_eval(jit_partial_eval)
+      .transpose(jit_transpose)
+      .dce(jit_dce);
+  def(Prim::custom_jvp_call)
+      .multiple_results()
+      .shape(custom_call_abstract_eval(Prim::custom_jvp_call))
+      .impl(custom_call_impl)
+      .jvp(custom_jvp_call_jvp)
+      .batch(custom_jvp_call_batch);
+  def(Prim::custom_vjp_call)
+      .multiple_results()
+      .shape(custom_call_abstract_eval(Prim::custom_vjp_call))
+      .impl(custom_call_impl)
+      .jvp(custom_vjp_call_jvp)
+      .batch(custom_vjp_call_batch);
 }
 
 }  // namespace jx::primitives

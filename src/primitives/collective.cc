@@ -9,6 +9,7 @@
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -27,10 +28,19 @@ namespace {
 
 const std::string& axis_name(const Params& params) { return params.get<std::string>("axis_name"); }
 
-ImplRule unbound_impl() {
-  return
-      [](std::span<const Array>, const Params& params,
-         std::span<const ShapedArray>) -> std::vector<Array> { throw_unbound(axis_name(params)); };
+[[noreturn]] std::vector<Array> unbound_impl(std::span<const Array>, const Params& params,
+                                             const KernelOutputs&) {
+  throw_unbound(axis_name(params));
+}
+
+// psum/pmax/pmin: one operand of the given dtype class, returned as is.
+AbstractEvalRule reducer_rule(Prim p, DTypeClass cls) {
+  std::string_view name = primitive_name(p);
+  return [name, cls](std::span<const ShapedArray> in, const Params&) {
+    check_arity(name, in, 1);
+    check_dtype_class(name, in[0].dtype, cls);
+    return single(in[0]);
+  };
 }
 
 // psum/pmax/pmin: reduce over the batch axis when the name is this vmap's (the result is the
@@ -48,20 +58,6 @@ BatchRule reducer_over_axis(Prim p, Array (*reduce)(const Array&, const std::vec
     return batching::one(lax::mul(in[0], lax::broadcast_in_dim(n, in[0].shape(), {})),
                          std::nullopt);
   };
-}
-
-void def_reducer(Prim p, DTypeClass cls, Array (*reduce)(const Array&, const std::vector<int64_t>&),
-                 bool scale) {
-  PrimitiveRules& r = mutable_rules(p);
-  std::string_view name = primitive_name(p);
-  r.abstract_eval = [name, cls](std::span<const ShapedArray> in, const Params&) {
-    check_arity(name, in, 1);
-    check_dtype_class(name, in[0].dtype, cls);
-    return single(in[0]);
-  };
-  r.impl = unbound_impl();
-  r.batch = reducer_over_axis(p, reduce, scale);
-  r.collective = true;
 }
 
 std::vector<ShapedArray> all_gather_rule(std::span<const ShapedArray> in, const Params& params) {
@@ -87,27 +83,39 @@ std::vector<ShapedArray> all_gather_rule(std::span<const ShapedArray> in, const 
 // Named axis: the examples stacked (or concatenated) along the gather dimension; every example
 // sees the whole result. Another name: the gather runs on each example alike, so the batch axis
 // goes first and the gather dimension shifts past it.
-BatchRule all_gather_batch_rule() {
-  return [](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
-            const AxisData& axis) {
-    int64_t dim = params.get_int("all_gather_dimension");
-    bool tiled = params.get_bool("tiled");
-    if (axis_name(params) != axis.name) {
-      Params shifted = params;
-      shifted.set("all_gather_dimension", dim + 1);
-      return batching::one(
-          bind1(Prim::all_gather, {batching::bdim_at_front(in[0], dims[0], axis.size)}, shifted),
-          0);
-    }
-    Array stacked = batching::matchaxis(in[0], dims[0], static_cast<int>(dim), axis.size);
-    if (tiled) {
-      std::vector<int64_t> shape(in[0].shape().begin(), in[0].shape().end());
-      if (dims[0]) shape.erase(shape.begin() + *dims[0]);
-      shape[dim] *= axis.size;
-      stacked = lax::reshape(stacked, Shape(shape));
-    }
-    return batching::one(stacked, std::nullopt);
-  };
+std::pair<std::vector<Array>, std::vector<BatchDim>> all_gather_batch(
+    std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+    const AxisData& axis) {
+  int64_t dim = params.get_int("all_gather_dimension");
+  bool tiled = params.get_bool("tiled");
+  if (axis_name(params) != axis.name) {
+    Params shifted = params;
+    shifted.set("all_gather_dimension", dim + 1);
+    return batching::one(
+        bind1(Prim::all_gather, {batching::bdim_at_front(in[0], dims[0], axis.size)}, shifted), 0);
+  }
+  Array stacked = batching::matchaxis(in[0], dims[0], static_cast<int>(dim), axis.size);
+  if (tiled) {
+    std::vector<int64_t> shape(in[0].shape().begin(), in[0].shape().end());
+    if (dims[0]) shape.erase(shape.begin() + *dims[0]);
+    shape[dim] *= axis.size;
+    stacked = lax::reshape(stacked, Shape(shape));
+  }
+  return batching::one(stacked, std::nullopt);
+}
+
+// ---- axis_index -------------------------------------------------------------------------------
+std::vector<ShapedArray> axis_index_rule(std::span<const ShapedArray> in, const Params&) {
+  check_arity("axis_index", in, 0);
+  return single(ShapedArray{Shape{}, DType::int32, false});
+}
+
+// Only reached for this trace's own name (no operands, so never mapped otherwise).
+std::pair<std::vector<Array>, std::vector<BatchDim>> axis_index_batch(std::span<const Array>,
+                                                                      std::span<const BatchDim>,
+                                                                      const Params&,
+                                                                      const AxisData& axis) {
+  return batching::one(lax::iota(DType::int32, axis.size), 0);
 }
 
 // ---- transpose rules (JAX's psum transpose and _all_gather_transpose_rule) ------------------
@@ -143,37 +151,38 @@ Array all_gather_transpose(const Array& ct, const ShapedArray& in, std::span<con
 
 }  // namespace
 
+// psum is linear (JAX's deflinear2); pmax/pmin have no jvp rule in JAX either, so
+// differentiating them raises, as there.
 void register_collective() {
-  def_reducer(Prim::psum, DTypeClass::kNumber, lax::reduce_sum, true);
-  def_reducer(Prim::pmax, DTypeClass::kAny, lax::reduce_max, false);
-  def_reducer(Prim::pmin, DTypeClass::kAny, lax::reduce_min, false);
-  // psum is linear (JAX's deflinear2); pmax/pmin have no jvp rule in JAX either, so
-  // differentiating them raises, as there.
-  mutable_rules(Prim::psum).jvp = ad::deflinear(Prim::psum);
-  mutable_rules(Prim::psum).transpose = ad::deftranspose({psum_transpose});
-
-  PrimitiveRules& g = mutable_rules(Prim::all_gather);
-  g.abstract_eval = all_gather_rule;
-  g.impl = unbound_impl();
-  g.batch = all_gather_batch_rule();
-  g.collective = true;
-  g.jvp = ad::deflinear(Prim::all_gather);
-  g.transpose = ad::deftranspose({all_gather_transpose});
-
-  PrimitiveRules& a = mutable_rules(Prim::axis_index);
-  a.abstract_eval = [](std::span<const ShapedArray> in, const Params&) {
-    check_arity("axis_index", in, 0);
-    return single(ShapedArray{Shape{}, DType::int32, false});
-  };
-  a.impl = unbound_impl();
-  // Only reached for this trace's own name (no operands, so never mapped otherwise).
-  a.batch = [](std::span<const Array>, std::span<const BatchDim>, const Params&,
-               const AxisData& axis) {
-    return batching::one(lax::iota(DType::int32, axis.size), 0);
-  };
-  a.collective = true;
-  // An int32 output: no tangent space.
-  a.jvp = ad::zero_jvp(Prim::axis_index);
+  def(Prim::psum)
+      .shape(reducer_rule(Prim::psum, DTypeClass::kNumber))
+      .impl(unbound_impl)
+      .batch(reducer_over_axis(Prim::psum, lax::reduce_sum, true))
+      .collective()
+      .linear(psum_transpose);
+  def(Prim::pmax)
+      .shape(reducer_rule(Prim::pmax, DTypeClass::kAny))
+      .impl(unbound_impl)
+      .batch(reducer_over_axis(Prim::pmax, lax::reduce_max, false))
+      .collective();
+  def(Prim::pmin)
+      .shape(reducer_rule(Prim::pmin, DTypeClass::kAny))
+      .impl(unbound_impl)
+      .batch(reducer_over_axis(Prim::pmin, lax::reduce_min, false))
+      .collective();
+  def(Prim::all_gather)
+      .shape(all_gather_rule)
+      .impl(unbound_impl)
+      .batch(all_gather_batch)
+      .collective()
+      .linear(all_gather_transpose);
+  def(Prim::axis_index)
+      .shape(axis_index_rule)
+      .impl(unbound_impl)
+      .batch(axis_index_batch)
+      .collective()
+      // An int32 output: no tangent space.
+      .jvp(ad::zero_jvp(Prim::axis_index));
 }
 
 }  // namespace jx::primitives

@@ -6,16 +6,17 @@
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
 namespace jx::primitives {
 namespace {
 
-void def_cumulative(Prim p, cpu::ReduceOp op) {
-  PrimitiveRules& r = mutable_rules(p);
+// A cumulative reduction's shape rule, kernel and batch rule; its jvp (and transpose) chained on.
+PrimitiveDef def_cumulative(Prim p, cpu::ReduceOp op) {
   std::string_view name = primitive_name(p);
-  r.abstract_eval = [name](std::span<const ShapedArray> in, const Params& params) {
+  auto shape = [name](std::span<const ShapedArray> in, const Params& params) {
     check_arity(name, in, 1);
     const ShapedArray& x = in[0];
     check_dtype_class(name, x.dtype, DTypeClass::kNumber);
@@ -31,21 +32,29 @@ void def_cumulative(Prim p, cpu::ReduceOp op) {
     }
     return single(x);
   };
-  r.impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
+  auto impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
     Array result = out.make(0);
     cpu::cumulative(op, in[0].dtype(), array_data(in[0]), in[0].shape(), params.get_int("axis"),
                     params.get_bool("reverse"), mutable_data(result));
     return single(std::move(result));
   };
   // vmap: the scanned axis moves past the batch dim, which stays where it is.
-  r.batch = [p](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
-                const AxisData&) {
+  auto batch = [p](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+                   const AxisData&) {
     const int d = *dims[0];
     const int64_t axis = params.get_int("axis");
     Params q = params;
     q.set("axis", batching::batched_axis(axis, d));
     return batching::one(bind1(p, in, q), d);
   };
+  return def(p).shape(shape).impl(impl).batch(batch);
+}
+
+// JAX's _cumsum_transpose_rule: each input feeds the outputs at and after it (before it when
+// reversed), so its cotangent is the sum of theirs: the cumsum in the other direction.
+Array cumsum_transpose(const Array& ct, const ShapedArray&, std::span<const Array>,
+                       const Params& params) {
+  return lax::cumsum(ct, params.get_int("axis"), !params.get_bool("reverse"));
 }
 
 // A primal with its tangent, as the jvp of the scan carries them.
@@ -137,20 +146,10 @@ JvpRule scan_jvp(Prim p, Combine combine) {
 
 void register_cumulative() {
   using Op = cpu::ReduceOp;
-  def_cumulative(Prim::cumsum, Op::kSum);
-  def_cumulative(Prim::cumprod, Op::kProd);
-  def_cumulative(Prim::cummax, Op::kMax);
-  def_cumulative(Prim::cummin, Op::kMin);
-  mutable_rules(Prim::cumsum).jvp = ad::deflinear(Prim::cumsum);
-  // JAX's _cumsum_transpose_rule: each input feeds the outputs at and after it (before it when
-  // reversed), so its cotangent is the sum of theirs: the cumsum in the other direction.
-  mutable_rules(Prim::cumsum).transpose = ad::deftranspose(
-      {[](const Array& ct, const ShapedArray&, std::span<const Array>, const Params& params) {
-        return lax::cumsum(ct, params.get_int("axis"), !params.get_bool("reverse"));
-      }});
-  mutable_rules(Prim::cumprod).jvp = scan_jvp(Prim::cumprod, combine_mul);
-  mutable_rules(Prim::cummax).jvp = scan_jvp(Prim::cummax, combine_max);
-  mutable_rules(Prim::cummin).jvp = scan_jvp(Prim::cummin, combine_min);
+  def_cumulative(Prim::cumsum, Op::kSum).linear(cumsum_transpose);
+  def_cumulative(Prim::cumprod, Op::kProd).jvp(scan_jvp(Prim::cumprod, combine_mul));
+  def_cumulative(Prim::cummax, Op::kMax).jvp(scan_jvp(Prim::cummax, combine_max));
+  def_cumulative(Prim::cummin, Op::kMin).jvp(scan_jvp(Prim::cummin, combine_min));
 }
 
 }  // namespace jx::primitives

@@ -13,6 +13,7 @@
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -415,29 +416,29 @@ Array dot_transpose_lhs(const Array& ct, const ShapedArray& x, const Array& y,
   return out;
 }
 
-TransposeRule dot_general_transpose() {
-  return ad::deftranspose(
-      {[](const Array& ct, const ShapedArray& x, std::span<const Array> args, const Params& p) {
-         DimNumbers d(p);
-         return dot_transpose_lhs(ct, x, args[1], d.lc, d.rc, d.lb, d.rb, false);
-       },
-       [](const Array& ct, const ShapedArray& y, std::span<const Array> args, const Params& p) {
-         DimNumbers d(p);
-         return dot_transpose_lhs(ct, y, args[0], d.rc, d.lc, d.rb, d.lb, true);
-       }});
+Array dot_general_transpose_lhs(const Array& ct, const ShapedArray& x, std::span<const Array> args,
+                                const Params& p) {
+  DimNumbers d(p);
+  return dot_transpose_lhs(ct, x, args[1], d.lc, d.rc, d.lb, d.rb, false);
+}
+
+Array dot_general_transpose_rhs(const Array& ct, const ShapedArray& y, std::span<const Array> args,
+                                const Params& p) {
+  DimNumbers d(p);
+  return dot_transpose_lhs(ct, y, args[0], d.rc, d.lc, d.rb, d.lb, true);
 }
 
 }  // namespace
 
 void register_dot_general() {
-  PrimitiveRules& r = mutable_rules(Prim::dot_general);
-  r.abstract_eval = dot_general_abstract_eval;
-  r.impl = dot_general_impl;
-  r.batch = dot_general_batch_rule;
-  // Bilinear: d(lhs . rhs) = dlhs . rhs + lhs . drhs, each with the same params (dimension
-  // numbers and preferred_element_type).
-  r.jvp = ad::defbilinear(Prim::dot_general);
-  r.transpose = dot_general_transpose();
+  def(Prim::dot_general)
+      .shape(dot_general_abstract_eval)
+      .impl(dot_general_impl)
+      .batch(dot_general_batch_rule)
+      // Bilinear: d(lhs . rhs) = dlhs . rhs + lhs . drhs, each with the same params (dimension
+      // numbers and preferred_element_type).
+      .jvp(ad::defbilinear(Prim::dot_general))
+      .transpose(ad::deftranspose({dot_general_transpose_lhs, dot_general_transpose_rhs}));
 }
 
 }  // namespace jx::primitives

@@ -12,6 +12,7 @@
 #include "interpreters/transpose.h"
 #include "ir/ops.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -131,8 +132,7 @@ T clamp_op(T lo, T x, T hi) {
   return y > hi ? hi : y;
 }
 
-std::vector<Array> clamp_impl(std::span<const Array> in, const Params&,
-                              const KernelOutputs& out) {
+std::vector<Array> clamp_impl(std::span<const Array> in, const Params&, const KernelOutputs& out) {
   Array result = out.make(0);
   const int64_t n = result.size();
   const bool scalar_lo = in[0].ndim() == 0;
@@ -305,7 +305,7 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> bitcast_convert_type_batch(
   return batching::one(lax::bitcast_convert_type(x, to), d);
 }
 
-// ---- jvp rules (JAX's, in lax.py), written with lax primitives -----------------------------
+// ---- jvp and transpose rules (JAX's, in lax.py), written with lax primitives --------------
 
 // select_n picks the tangents as it picks the primals; zero tangents are instantiated unless
 // all of them are zero.
@@ -352,6 +352,12 @@ std::pair<std::vector<Array>, std::vector<Array>> convert_element_type_jvp(
   return {std::move(outs), {lax::convert_element_type(tangents[0], to, weak)}};
 }
 
+// Linear between float dtypes: the cotangent converts back to the operand's dtype.
+Array convert_element_type_transpose(const Array& ct, const ShapedArray& in, std::span<const Array>,
+                                     const Params&) {
+  return lax::convert_element_type(ct, in.dtype, in.weak_type);
+}
+
 // clamp(lo, x, hi): the tangent of whichever operand the result equals, as JAX splits it.
 JvpRule clamp_jvp() {
   using namespace lax;
@@ -374,31 +380,29 @@ JvpRule clamp_jvp() {
 }  // namespace
 
 void register_elementwise() {
-  auto def = [](Prim p, AbstractEvalRule abstract_eval, ImplRule impl) {
-    PrimitiveRules& r = mutable_rules(p);
-    r.abstract_eval = std::move(abstract_eval);
-    r.impl = std::move(impl);
-  };
-  def(Prim::select_n, select_n_abstract_eval, select_n_impl);
-  def(Prim::clamp, clamp_abstract_eval, clamp_impl);
-  def(Prim::convert_element_type, convert_element_type_abstract_eval, convert_element_type_impl);
-  def(Prim::bitcast_convert_type, bitcast_convert_type_abstract_eval, bitcast_convert_type_impl);
-  mutable_rules(Prim::select_n).batch = batching::broadcasting(Prim::select_n, {true, false});
-  mutable_rules(Prim::clamp).batch = batching::broadcasting(Prim::clamp, {true, false, true});
-  mutable_rules(Prim::convert_element_type).batch =
-      batching::vectorized(Prim::convert_element_type);
-  mutable_rules(Prim::bitcast_convert_type).batch = bitcast_convert_type_batch;
-  mutable_rules(Prim::select_n).jvp = select_n_jvp;
-  mutable_rules(Prim::select_n).transpose = select_n_transpose;
-  mutable_rules(Prim::clamp).jvp = clamp_jvp();
-  mutable_rules(Prim::convert_element_type).jvp = convert_element_type_jvp;
-  // Linear between float dtypes: the cotangent converts back to the operand's dtype.
-  mutable_rules(Prim::convert_element_type).transpose = ad::deftranspose(
-      {[](const Array& ct, const ShapedArray& in, std::span<const Array>, const Params&) {
-        return lax::convert_element_type(ct, in.dtype, in.weak_type);
-      }});
+  def(Prim::select_n)
+      .shape(select_n_abstract_eval)
+      .impl(select_n_impl)
+      .batch(batching::broadcasting(Prim::select_n, {true, false}))
+      .jvp(select_n_jvp)
+      .transpose(select_n_transpose);
+  def(Prim::clamp)
+      .shape(clamp_abstract_eval)
+      .impl(clamp_impl)
+      .batch(batching::broadcasting(Prim::clamp, {true, false, true}))
+      .jvp(clamp_jvp());
+  def(Prim::convert_element_type)
+      .shape(convert_element_type_abstract_eval)
+      .impl(convert_element_type_impl)
+      .batch(batching::vectorized(Prim::convert_element_type))
+      .jvp(convert_element_type_jvp)
+      .transpose(ad::deftranspose({convert_element_type_transpose}));
   // Reinterpreted bits are not a differentiable function of the operand (JAX: defjvp_zero).
-  mutable_rules(Prim::bitcast_convert_type).jvp = ad::zero_jvp(Prim::bitcast_convert_type);
+  def(Prim::bitcast_convert_type)
+      .shape(bitcast_convert_type_abstract_eval)
+      .impl(bitcast_convert_type_impl)
+      .batch(bitcast_convert_type_batch)
+      .jvp(ad::zero_jvp(Prim::bitcast_convert_type));
 }
 
 }  // namespace jx::primitives

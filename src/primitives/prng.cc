@@ -11,6 +11,7 @@
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -214,20 +215,19 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> random_bits_batch_rule(
 }  // namespace
 
 void register_prng() {
-  PrimitiveRules& r = mutable_rules(Prim::threefry2x32);
-  r.abstract_eval = threefry_rule;
-  r.impl = threefry_impl;
-  // Under vmap the operands broadcast like a binary op's; both results share the batch dim.
-  r.batch = batching::broadcasting(Prim::threefry2x32, {true}, true);
-  r.multiple_results = true;
-  // Integer outputs: no tangent space.
-  r.jvp = ad::zero_jvp(Prim::threefry2x32);
-
-  PrimitiveRules& b = mutable_rules(Prim::random_bits);
-  b.abstract_eval = random_bits_rule;
-  b.impl = random_bits_impl;
-  b.batch = random_bits_batch_rule;
-  b.jvp = ad::zero_jvp(Prim::random_bits);
+  def(Prim::threefry2x32)
+      .shape(threefry_rule)
+      .impl(threefry_impl)
+      // Under vmap the operands broadcast like a binary op's; both results share the batch dim.
+      .batch(batching::broadcasting(Prim::threefry2x32, {true}, true))
+      .multiple_results()
+      // Integer outputs: no tangent space.
+      .jvp(ad::zero_jvp(Prim::threefry2x32));
+  def(Prim::random_bits)
+      .shape(random_bits_rule)
+      .impl(random_bits_impl)
+      .batch(random_bits_batch_rule)
+      .jvp(ad::zero_jvp(Prim::random_bits));
 }
 
 }  // namespace jx::primitives

@@ -9,6 +9,7 @@
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -38,12 +39,31 @@ Shape reduced_shape(std::string_view op, const ShapedArray& x, const std::vector
   return out;
 }
 
+// vmap of every reduction and of argmax/argmin (whose "axes" holds its one axis): the reduced
+// axes move past the batch dim, which stays where it is and loses one position per reduced
+// axis before it (no transpose).
+BatchRule reduce_batch_rule(Prim p) {
+  return [p](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
+             const AxisData&) {
+    const int d = *dims[0];
+    std::vector<int64_t> axes;
+    int before = 0;
+    for (int64_t a : params.get_ints("axes")) {
+      before += a < d;
+      axes.push_back(batching::batched_axis(a, d));
+    }
+    Params q = params;
+    q.set("axes", std::move(axes));
+    return batching::one(bind1(p, in, q), d - before);
+  };
+}
+
 enum class Kind { kNumber, kAny, kLogical };
 
-void def_reduce(Prim p, Kind kind, cpu::ReduceOp op) {
-  PrimitiveRules& r = mutable_rules(p);
+// A reduction's shape rule, kernel and batch rule; its jvp (and transpose) are chained on.
+PrimitiveDef def_reduce(Prim p, Kind kind, cpu::ReduceOp op) {
   std::string_view name = primitive_name(p);
-  r.abstract_eval = [name, kind](std::span<const ShapedArray> in, const Params& params) {
+  auto shape = [name, kind](std::span<const ShapedArray> in, const Params& params) {
     check_arity(name, in, 1);
     const ShapedArray& x = in[0];
     if (kind == Kind::kNumber) check_dtype_class(name, x.dtype, DTypeClass::kNumber);
@@ -55,18 +75,19 @@ void def_reduce(Prim p, Kind kind, cpu::ReduceOp op) {
     return single(
         ShapedArray{reduced_shape(name, x, params.get_ints("axes")), x.dtype, x.weak_type});
   };
-  r.impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
+  auto impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
     Array result = out.make(0);
     cpu::reduce(op, in[0].dtype(), array_data(in[0]), in[0].shape(), params.get_ints("axes"),
                 mutable_data(result));
     return single(std::move(result));
   };
+  return def(p).shape(shape).impl(impl).batch(reduce_batch_rule(p));
 }
 
-void def_argreduce(Prim p, bool is_max) {
-  PrimitiveRules& r = mutable_rules(p);
+// argmax/argmin's shape rule, kernel and batch rule; its jvp is chained on.
+PrimitiveDef def_argreduce(Prim p, bool is_max) {
   std::string_view name = primitive_name(p);
-  r.abstract_eval = [name](std::span<const ShapedArray> in, const Params& params) {
+  auto shape = [name](std::span<const ShapedArray> in, const Params& params) {
     check_arity(name, in, 1);
     const ShapedArray& x = in[0];
     const auto& axes = params.get_ints("axes");
@@ -94,32 +115,13 @@ void def_argreduce(Prim p, bool is_max) {
     out.erase(static_cast<size_t>(axis));
     return single(ShapedArray{out, index_dtype, false});
   };
-  r.impl = [is_max](std::span<const Array> in, const Params& params,
-                    const KernelOutputs& out) {
+  auto impl = [is_max](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
     Array result = out.make(0);
     cpu::argreduce(is_max, in[0].dtype(), out[0].dtype, array_data(in[0]), in[0].shape(),
                    params.get_ints("axes")[0], mutable_data(result));
     return single(std::move(result));
   };
-}
-
-// vmap of every reduction and of argmax/argmin (whose "axes" holds its one axis): the reduced
-// axes move past the batch dim, which stays where it is and loses one position per reduced
-// axis before it (no transpose).
-BatchRule reduce_batch_rule(Prim p) {
-  return [p](std::span<const Array> in, std::span<const BatchDim> dims, const Params& params,
-             const AxisData&) {
-    const int d = *dims[0];
-    std::vector<int64_t> axes;
-    int before = 0;
-    for (int64_t a : params.get_ints("axes")) {
-      before += a < d;
-      axes.push_back(batching::batched_axis(a, d));
-    }
-    Params q = params;
-    q.set("axes", std::move(axes));
-    return batching::one(bind1(p, in, q), d - before);
-  };
+  return def(p).shape(shape).impl(impl).batch(reduce_batch_rule(p));
 }
 
 // The dims of an operand of rank nd that a reduction over `axes` keeps, ascending.
@@ -129,6 +131,17 @@ std::vector<int64_t> kept_dims(int nd, const std::vector<int64_t>& axes) {
     if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept.push_back(d);
   }
   return kept;
+}
+
+// The cotangent of a sum is broadcast back along the reduced axes.
+Array reduce_sum_transpose(const Array& ct, const ShapedArray& in, std::span<const Array>,
+                           const Params& params) {
+  const std::vector<int64_t>& axes = params.get_ints("axes");
+  std::vector<int64_t> kept;
+  for (int64_t d = 0; d < in.ndim(); ++d) {
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept.push_back(d);
+  }
+  return lax::broadcast_in_dim(ct, in.shape, kept);
 }
 
 // JAX's _reduce_chooser_jvp_rule (reduce_max/reduce_min): the tangent at the locations holding
@@ -191,35 +204,17 @@ std::pair<std::vector<Array>, std::vector<Array>> reduce_prod_jvp(std::span<cons
 
 void register_reduction() {
   using Op = cpu::ReduceOp;
-  def_reduce(Prim::reduce_sum, Kind::kNumber, Op::kSum);
-  def_reduce(Prim::reduce_prod, Kind::kNumber, Op::kProd);
-  def_reduce(Prim::reduce_max, Kind::kAny, Op::kMax);
-  def_reduce(Prim::reduce_min, Kind::kAny, Op::kMin);
-  def_reduce(Prim::reduce_and, Kind::kLogical, Op::kAnd);
-  def_reduce(Prim::reduce_or, Kind::kLogical, Op::kOr);
-  def_argreduce(Prim::argmax, true);
-  def_argreduce(Prim::argmin, false);
-  for (Prim p : {Prim::reduce_sum, Prim::reduce_prod, Prim::reduce_max, Prim::reduce_min,
-                 Prim::reduce_and, Prim::reduce_or, Prim::argmax, Prim::argmin}) {
-    mutable_rules(p).batch = reduce_batch_rule(p);
-  }
-  mutable_rules(Prim::reduce_sum).jvp = ad::deflinear(Prim::reduce_sum);
-  // The cotangent of a sum is broadcast back along the reduced axes.
-  mutable_rules(Prim::reduce_sum).transpose = ad::deftranspose(
-      {[](const Array& ct, const ShapedArray& in, std::span<const Array>, const Params& params) {
-        const std::vector<int64_t>& axes = params.get_ints("axes");
-        std::vector<int64_t> kept;
-        for (int64_t d = 0; d < in.ndim(); ++d) {
-          if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept.push_back(d);
-        }
-        return lax::broadcast_in_dim(ct, in.shape, kept);
-      }});
-  mutable_rules(Prim::reduce_max).jvp = ad::defjvp(Prim::reduce_max, {chooser_jvp});
-  mutable_rules(Prim::reduce_min).jvp = ad::defjvp(Prim::reduce_min, {chooser_jvp});
-  mutable_rules(Prim::reduce_prod).jvp = reduce_prod_jvp;
-  for (Prim p : {Prim::reduce_and, Prim::reduce_or, Prim::argmax, Prim::argmin}) {
-    mutable_rules(p).jvp = ad::zero_jvp(p);
-  }
+  def_reduce(Prim::reduce_sum, Kind::kNumber, Op::kSum).linear(reduce_sum_transpose);
+  def_reduce(Prim::reduce_prod, Kind::kNumber, Op::kProd).jvp(reduce_prod_jvp);
+  def_reduce(Prim::reduce_max, Kind::kAny, Op::kMax)
+      .jvp(ad::defjvp(Prim::reduce_max, {chooser_jvp}));
+  def_reduce(Prim::reduce_min, Kind::kAny, Op::kMin)
+      .jvp(ad::defjvp(Prim::reduce_min, {chooser_jvp}));
+  // Integer or bool results: no tangent (JAX: defjvp_zero).
+  def_reduce(Prim::reduce_and, Kind::kLogical, Op::kAnd).jvp(ad::zero_jvp(Prim::reduce_and));
+  def_reduce(Prim::reduce_or, Kind::kLogical, Op::kOr).jvp(ad::zero_jvp(Prim::reduce_or));
+  def_argreduce(Prim::argmax, true).jvp(ad::zero_jvp(Prim::argmax));
+  def_argreduce(Prim::argmin, false).jvp(ad::zero_jvp(Prim::argmin));
 }
 
 }  // namespace jx::primitives

@@ -46,12 +46,6 @@ constexpr bool kNotBool = !std::is_same_v<T, bool>;
 template <class T>
 constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
-// Registers a primitive's shape rule and kernel (families with bespoke rules per primitive).
-inline void def(Prim p, AbstractEvalRule abstract_eval, ImplRule impl) {
-  PrimitiveRules& r = mutable_rules(p);
-  r.abstract_eval = std::move(abstract_eval);
-  r.impl = std::move(impl);
-}
 
 // Python's tuple repr, as JAX's messages print shapes and params: (1, 2), (1,), ().
 inline std::string tup(const std::vector<int64_t>& v) { return Shape(v).str(); }

@@ -10,6 +10,7 @@
 #include "interpreters/transpose.h"
 #include "ir/ops.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -459,8 +460,8 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> pad_batch(std::span<const A
   const Array padded = lax::pad(x, zero, batched);
   Ints example_shape(x.shape().begin(), x.shape().end());
   example_shape.erase(example_shape.begin() + b);
-  const Array mask =
-      lax::pad(ops::full(ShapedArray{Shape(example_shape), DType::bool_, false}, 1), Array(false), example);
+  const Array mask = lax::pad(ops::full(ShapedArray{Shape(example_shape), DType::bool_, false}, 1),
+                              Array(false), example);
   Ints mask_dims;
   for (int i = 0; i < padded.ndim(); ++i) {
     if (i != b) mask_dims.push_back(i);
@@ -705,31 +706,29 @@ std::vector<Array> dynamic_update_slice_transpose(std::span<const Array> cts,
 }  // namespace
 
 void register_slicing() {
-  def(Prim::concatenate, concatenate_rule, concatenate_impl);
-  def(Prim::pad, pad_rule, pad_impl);
-  def(Prim::slice, slice_rule, slice_impl);
-  def(Prim::dynamic_slice, dynamic_slice_rule, dynamic_slice_impl);
-  def(Prim::dynamic_update_slice, dynamic_update_slice_rule, dynamic_update_slice_impl);
-  mutable_rules(Prim::concatenate).batch = concatenate_batch;
-  mutable_rules(Prim::pad).batch = pad_batch;
-  mutable_rules(Prim::slice).batch = slice_batch;
-  mutable_rules(Prim::dynamic_slice).batch = dynamic_slice_batch;
-  mutable_rules(Prim::dynamic_update_slice).batch = dynamic_update_slice_batch;
   // jvp: all are linear in their array operands jointly (pad in operand and padding value,
   // dynamic_update_slice in operand and update); the start indices are integers, with no
   // tangent, and are passed through as they are (JAX's deflinear2 / _dynamic_*_jvp).
-  mutable_rules(Prim::concatenate).jvp = ad::deflinear(Prim::concatenate);
-  mutable_rules(Prim::pad).jvp = ad::deflinear(Prim::pad);
-  mutable_rules(Prim::slice).jvp = ad::deflinear(Prim::slice);
-  mutable_rules(Prim::dynamic_slice).jvp = ad::deflinear_in(Prim::dynamic_slice, {0});
-  mutable_rules(Prim::dynamic_update_slice).jvp =
-      ad::deflinear_in(Prim::dynamic_update_slice, {0, 1});
-  mutable_rules(Prim::slice).transpose = ad::deftranspose({slice_transpose});
-  mutable_rules(Prim::pad).transpose =
-      ad::deftranspose({pad_operand_transpose, pad_value_transpose});
-  mutable_rules(Prim::concatenate).transpose = concatenate_transpose;
-  mutable_rules(Prim::dynamic_slice).transpose = ad::deftranspose({dynamic_slice_transpose});
-  mutable_rules(Prim::dynamic_update_slice).transpose = dynamic_update_slice_transpose;
+  def(Prim::concatenate)
+      .shape(concatenate_rule)
+      .impl(concatenate_impl)
+      .batch(concatenate_batch)
+      .jvp(ad::deflinear(Prim::concatenate))
+      .transpose(concatenate_transpose);
+  def(Prim::pad).shape(pad_rule).impl(pad_impl).batch(pad_batch).linear(
+      {pad_operand_transpose, pad_value_transpose});
+  def(Prim::slice).shape(slice_rule).impl(slice_impl).batch(slice_batch).linear(slice_transpose);
+  def(Prim::dynamic_slice)
+      .shape(dynamic_slice_rule)
+      .impl(dynamic_slice_impl)
+      .batch(dynamic_slice_batch)
+      .linear(dynamic_slice_transpose);
+  def(Prim::dynamic_update_slice)
+      .shape(dynamic_update_slice_rule)
+      .impl(dynamic_update_slice_impl)
+      .batch(dynamic_update_slice_batch)
+      .jvp(ad::deflinear_in(Prim::dynamic_update_slice, {0, 1}))
+      .transpose(dynamic_update_slice_transpose);
 }
 
 }  // namespace jx::primitives

@@ -12,6 +12,7 @@
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/gather_along_axis.h"
 #include "primitives/rule_helpers.h"
@@ -308,12 +309,12 @@ std::pair<std::vector<Array>, std::vector<Array>> sort_jvp(std::span<const Array
 }  // namespace
 
 void register_sort() {
-  PrimitiveRules& r = mutable_rules(Prim::sort);
-  r.abstract_eval = sort_abstract_eval;
-  r.impl = sort_impl;
-  r.multiple_results = true;
-  r.batch = sort_batch_rule;
-  r.jvp = sort_jvp;
+  def(Prim::sort)
+      .shape(sort_abstract_eval)
+      .impl(sort_impl)
+      .multiple_results()
+      .batch(sort_batch_rule)
+      .jvp(sort_jvp);
 }
 
 }  // namespace jx::primitives

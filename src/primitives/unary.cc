@@ -24,6 +24,7 @@
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
 #include "jx/lax.h"
+#include "primitives/def.h"
 #include "primitives/families.h"
 #include "primitives/rule_helpers.h"
 
@@ -162,21 +163,20 @@ void sqrt_kernel(const T* x, T* out, int64_t n) {
   });
 }
 
-// Registers a unary primitive whose kernel is op.template apply<T>(x), instantiated only for
-// the dtypes in `cls`.
+// Defines a unary primitive whose kernel is op.template apply<T>(x), instantiated only for
+// the dtypes in `cls`: its shape rule, kernel and batch rule. The caller chains the rest (jvp,
+// transpose) onto the returned PrimitiveDef.
 template <class Op>
-void def_unary(Prim p, DTypeClass cls, Op op) {
-  PrimitiveRules& r = mutable_rules(p);
+PrimitiveDef def_unary(Prim p, DTypeClass cls, Op op) {
   std::string_view name = primitive_name(p);
-  r.batch = batching::vectorized(p);
-  r.abstract_eval = [name, cls](std::span<const ShapedArray> in, const Params& params) {
+  auto shape = [name, cls](std::span<const ShapedArray> in, const Params& params) {
     check_arity(name, in, 1);
     check_dtype_class(name, in[0].dtype, cls);
     Op::check_params(name, params);
     if (Op::kBoolResult) return single(ShapedArray{in[0].shape, DType::bool_, false});
     return single(ShapedArray{in[0].shape, in[0].dtype, in[0].weak_type});
   };
-  r.impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
+  auto impl = [op](std::span<const Array> in, const Params& params, const KernelOutputs& out) {
     Array result = out.make(0);
     const int64_t n = result.size();
     dispatch_dtype(in[0].dtype(), [&](auto tag) {
@@ -188,6 +188,7 @@ void def_unary(Prim p, DTypeClass cls, Op op) {
     });
     return single(std::move(result));
   };
+  return def(p).shape(std::move(shape)).impl(std::move(impl)).batch(batching::vectorized(p));
 }
 
 // An op without params: a per-element expression, mapped over the array.
@@ -348,132 +349,131 @@ constexpr double kTwoOverSqrtPi = 1.1283791670955126;   // 2 / sqrt(pi)
 constexpr double kSqrtPiOverTwo = 0.88622692545275801;  // sqrt(pi) / 2
 constexpr double kLn2 = 0.69314718055994531;
 
-void register_unary_jvps() {
-  using namespace lax;
-  auto set = [](Prim p, JvpRule rule) { mutable_rules(p).jvp = std::move(rule); };
-  auto def = [&](Prim p, std::function<Array(const Array&, const Array&, const Array&)> f) {
-    set(p, unary_jvp(p, std::move(f)));
-  };
-  set(Prim::neg, ad::deflinear(Prim::neg));
-  mutable_rules(Prim::neg).transpose =
-      ad::deftranspose({[](const Array& ct, const ShapedArray&, std::span<const Array>,
-                           const Params&) { return neg(ct); }});
-  // abs: the tangent passes unchanged at 0 (JAX: select(x >= 0, g, -g)).
-  def(Prim::abs, [](const Array& g, const Array& x, const Array&) {
-    return select_n(ge(x, ad::scalar_like(0, x)), {neg(g), g});
-  });
-  // Piecewise constant, or integer/bool results.
-  for (Prim p : {Prim::sign, Prim::floor, Prim::ceil, Prim::round, Prim::is_finite, Prim::not_}) {
-    set(p, ad::zero_jvp(p));
-  }
-  def(Prim::exp, [](const Array& g, const Array&, const Array& ans) { return mul(g, ans); });
-  def(Prim::exp2, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(ad::scalar_like(kLn2, x), ans));
-  });
-  def(Prim::log, [](const Array& g, const Array& x, const Array&) { return div(g, x); });
-  def(Prim::log1p, [](const Array& g, const Array& x, const Array&) {
-    return div(g, add(x, ad::scalar_like(1, x)));
-  });
-  def(Prim::expm1, [](const Array& g, const Array&, const Array& ans) {
-    return mul(g, add(ans, ad::scalar_like(1, ans)));
-  });
-  def(Prim::sqrt, [](const Array& g, const Array&, const Array& ans) {
-    return mul(g, div(ad::scalar_like(0.5, ans), ans));
-  });
-  def(Prim::rsqrt, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(ad::scalar_like(-0.5, x), div(ans, x)));
-  });
-  def(Prim::cbrt, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, div(ad::scalar_like(1.0 / 3.0, x), mul(ans, ans)));
-  });
-  def(Prim::sin, [](const Array& g, const Array& x, const Array&) { return mul(g, cos(x)); });
-  def(Prim::cos, [](const Array& g, const Array& x, const Array&) { return neg(mul(g, sin(x))); });
-  def(Prim::tan, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, add(ad::scalar_like(1, x), mul(ans, ans)));
-  });
-  def(Prim::asin, [](const Array& g, const Array& x, const Array&) {
-    return mul(g, rsqrt(sub(ad::scalar_like(1, x), mul(x, x))));
-  });
-  def(Prim::acos, [](const Array& g, const Array& x, const Array&) {
-    return neg(mul(g, rsqrt(sub(ad::scalar_like(1, x), mul(x, x)))));
-  });
-  def(Prim::atan, [](const Array& g, const Array& x, const Array&) {
-    return div(g, add(ad::scalar_like(1, x), mul(x, x)));
-  });
-  def(Prim::sinh, [](const Array& g, const Array& x, const Array&) { return mul(g, cosh(x)); });
-  def(Prim::cosh, [](const Array& g, const Array& x, const Array&) { return mul(g, sinh(x)); });
-  // (g + g*ans) * (1 - ans) = g * (1 - ans^2), as JAX writes it.
-  def(Prim::tanh, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(add(g, mul(g, ans)), sub(ad::scalar_like(1, x), ans));
-  });
-  def(Prim::asinh, [](const Array& g, const Array& x, const Array&) {
-    return mul(g, rsqrt(add(mul(x, x), ad::scalar_like(1, x))));
-  });
-  def(Prim::acosh, [](const Array& g, const Array& x, const Array&) {
-    return mul(g, rsqrt(mul(sub(x, ad::scalar_like(1, x)), add(x, ad::scalar_like(1, x)))));
-  });
-  def(Prim::atanh, [](const Array& g, const Array& x, const Array&) {
-    return div(div(g, sub(ad::scalar_like(1, x), x)), add(ad::scalar_like(1, x), x));
-  });
-  def(Prim::logistic, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(ans, sub(ad::scalar_like(1, x), ans)));
-  });
-  def(Prim::erf, [](const Array& g, const Array& x, const Array&) {
-    return mul(ad::scalar_like(kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
-  });
-  def(Prim::erfc, [](const Array& g, const Array& x, const Array&) {
-    return mul(ad::scalar_like(-kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
-  });
-  def(Prim::erf_inv, [](const Array& g, const Array& x, const Array& ans) {
-    return mul(g, mul(ad::scalar_like(kSqrtPiOverTwo, x), exp(mul(ans, ans))));
-  });
-  def(Prim::lgamma,
-      [](const Array& g, const Array& x, const Array&) { return mul(g, digamma(x)); });
-  def(Prim::digamma, [](const Array& g, const Array& x, const Array&) {
-    return mul(g, polygamma(ad::scalar_like(1, x), x));
-  });
+// neg is linear (JAX's deflinear2): the cotangent is negated back.
+Array neg_transpose(const Array& ct, const ShapedArray&, std::span<const Array>, const Params&) {
+  return lax::neg(ct);
 }
 
 }  // namespace
 
 void register_unary() {
+  using namespace lax;
   using C = DTypeClass;
-  def_unary(Prim::neg, C::kNumber, NegOp{});
+  def_unary(Prim::neg, C::kNumber, NegOp{}).linear(neg_transpose);
   // As current JAX: abs rejects unsigned integers (jnp.abs returns them unchanged itself).
-  def_unary(Prim::abs, C::kSignedOrFloat, AbsOp{});
-  def_unary(Prim::sign, C::kNumber, SignOp{});
-  def_unary(Prim::floor, C::kFloating, FloorOp{});
-  def_unary(Prim::ceil, C::kFloating, CeilOp{});
-  def_unary(Prim::round, C::kFloating, RoundOp{});
-  def_unary(Prim::exp, C::kFloating, ExpOp{});
-  def_unary(Prim::exp2, C::kFloating, Exp2Op{});
-  def_unary(Prim::log, C::kFloating, LogOp{});
-  def_unary(Prim::log1p, C::kFloating, Log1pOp{});
-  def_unary(Prim::expm1, C::kFloating, Expm1Op{});
-  def_unary(Prim::sqrt, C::kFloating, SqrtOp{});
-  def_unary(Prim::rsqrt, C::kFloating, RsqrtOp{});
-  def_unary(Prim::cbrt, C::kFloating, CbrtOp{});
-  def_unary(Prim::sin, C::kFloating, SinOp{});
-  def_unary(Prim::cos, C::kFloating, CosOp{});
-  def_unary(Prim::tan, C::kFloating, TanOp{});
-  def_unary(Prim::asin, C::kFloating, AsinOp{});
-  def_unary(Prim::acos, C::kFloating, AcosOp{});
-  def_unary(Prim::atan, C::kFloating, AtanOp{});
-  def_unary(Prim::sinh, C::kFloating, SinhOp{});
-  def_unary(Prim::cosh, C::kFloating, CoshOp{});
-  def_unary(Prim::tanh, C::kFloating, TanhOp{});
-  def_unary(Prim::asinh, C::kFloating, AsinhOp{});
-  def_unary(Prim::acosh, C::kFloating, AcoshOp{});
-  def_unary(Prim::atanh, C::kFloating, AtanhOp{});
-  def_unary(Prim::logistic, C::kFloating, LogisticOp{});
-  def_unary(Prim::erf, C::kFloating, ErfOp{});
-  def_unary(Prim::erfc, C::kFloating, ErfcOp{});
-  def_unary(Prim::erf_inv, C::kFloating, ErfInvOp{});
-  def_unary(Prim::lgamma, C::kFloating, LgammaOp{});
-  def_unary(Prim::digamma, C::kFloating, DigammaOp{});
-  def_unary(Prim::is_finite, C::kFloating, IsFiniteOp{});
-  def_unary(Prim::not_, C::kIntOrBool, NotOp{});
-  register_unary_jvps();
+  // abs: the tangent passes unchanged at 0 (JAX: select(x >= 0, g, -g)).
+  def_unary(Prim::abs, C::kSignedOrFloat, AbsOp{})
+      .jvp(unary_jvp(Prim::abs, [](const Array& g, const Array& x, const Array&) {
+        return select_n(ge(x, ad::scalar_like(0, x)), {neg(g), g});
+      }));
+  // Piecewise constant (sign, floor, ceil, round), or integer/bool results (is_finite, not):
+  // zero tangents.
+  def_unary(Prim::sign, C::kNumber, SignOp{}).jvp(ad::zero_jvp(Prim::sign));
+  def_unary(Prim::floor, C::kFloating, FloorOp{}).jvp(ad::zero_jvp(Prim::floor));
+  def_unary(Prim::ceil, C::kFloating, CeilOp{}).jvp(ad::zero_jvp(Prim::ceil));
+  def_unary(Prim::round, C::kFloating, RoundOp{}).jvp(ad::zero_jvp(Prim::round));
+  def_unary(Prim::exp, C::kFloating, ExpOp{})
+      .jvp(unary_jvp(Prim::exp,
+                     [](const Array& g, const Array&, const Array& ans) { return mul(g, ans); }));
+  def_unary(Prim::exp2, C::kFloating, Exp2Op{})
+      .jvp(unary_jvp(Prim::exp2, [](const Array& g, const Array& x, const Array& ans) {
+        return mul(g, mul(ad::scalar_like(kLn2, x), ans));
+      }));
+  def_unary(Prim::log, C::kFloating, LogOp{})
+      .jvp(unary_jvp(Prim::log,
+                     [](const Array& g, const Array& x, const Array&) { return div(g, x); }));
+  def_unary(Prim::log1p, C::kFloating, Log1pOp{})
+      .jvp(unary_jvp(Prim::log1p, [](const Array& g, const Array& x, const Array&) {
+        return div(g, add(x, ad::scalar_like(1, x)));
+      }));
+  def_unary(Prim::expm1, C::kFloating, Expm1Op{})
+      .jvp(unary_jvp(Prim::expm1, [](const Array& g, const Array&, const Array& ans) {
+        return mul(g, add(ans, ad::scalar_like(1, ans)));
+      }));
+  def_unary(Prim::sqrt, C::kFloating, SqrtOp{})
+      .jvp(unary_jvp(Prim::sqrt, [](const Array& g, const Array&, const Array& ans) {
+        return mul(g, div(ad::scalar_like(0.5, ans), ans));
+      }));
+  def_unary(Prim::rsqrt, C::kFloating, RsqrtOp{})
+      .jvp(unary_jvp(Prim::rsqrt, [](const Array& g, const Array& x, const Array& ans) {
+        return mul(g, mul(ad::scalar_like(-0.5, x), div(ans, x)));
+      }));
+  def_unary(Prim::cbrt, C::kFloating, CbrtOp{})
+      .jvp(unary_jvp(Prim::cbrt, [](const Array& g, const Array& x, const Array& ans) {
+        return mul(g, div(ad::scalar_like(1.0 / 3.0, x), mul(ans, ans)));
+      }));
+  def_unary(Prim::sin, C::kFloating, SinOp{})
+      .jvp(unary_jvp(Prim::sin,
+                     [](const Array& g, const Array& x, const Array&) { return mul(g, cos(x)); }));
+  def_unary(Prim::cos, C::kFloating, CosOp{})
+      .jvp(unary_jvp(Prim::cos, [](const Array& g, const Array& x, const Array&) {
+        return neg(mul(g, sin(x)));
+      }));
+  def_unary(Prim::tan, C::kFloating, TanOp{})
+      .jvp(unary_jvp(Prim::tan, [](const Array& g, const Array& x, const Array& ans) {
+        return mul(g, add(ad::scalar_like(1, x), mul(ans, ans)));
+      }));
+  def_unary(Prim::asin, C::kFloating, AsinOp{})
+      .jvp(unary_jvp(Prim::asin, [](const Array& g, const Array& x, const Array&) {
+        return mul(g, rsqrt(sub(ad::scalar_like(1, x), mul(x, x))));
+      }));
+  def_unary(Prim::acos, C::kFloating, AcosOp{})
+      .jvp(unary_jvp(Prim::acos, [](const Array& g, const Array& x, const Array&) {
+        return neg(mul(g, rsqrt(sub(ad::scalar_like(1, x), mul(x, x)))));
+      }));
+  def_unary(Prim::atan, C::kFloating, AtanOp{})
+      .jvp(unary_jvp(Prim::atan, [](const Array& g, const Array& x, const Array&) {
+        return div(g, add(ad::scalar_like(1, x), mul(x, x)));
+      }));
+  def_unary(Prim::sinh, C::kFloating, SinhOp{})
+      .jvp(unary_jvp(Prim::sinh,
+                     [](const Array& g, const Array& x, const Array&) { return mul(g, cosh(x)); }));
+  def_unary(Prim::cosh, C::kFloating, CoshOp{})
+      .jvp(unary_jvp(Prim::cosh,
+                     [](const Array& g, const Array& x, const Array&) { return mul(g, sinh(x)); }));
+  // (g + g*ans) * (1 - ans) = g * (1 - ans^2), as JAX writes it.
+  def_unary(Prim::tanh, C::kFloating, TanhOp{})
+      .jvp(unary_jvp(Prim::tanh, [](const Array& g, const Array& x, const Array& ans) {
+        return mul(add(g, mul(g, ans)), sub(ad::scalar_like(1, x), ans));
+      }));
+  def_unary(Prim::asinh, C::kFloating, AsinhOp{})
+      .jvp(unary_jvp(Prim::asinh, [](const Array& g, const Array& x, const Array&) {
+        return mul(g, rsqrt(add(mul(x, x), ad::scalar_like(1, x))));
+      }));
+  def_unary(Prim::acosh, C::kFloating, AcoshOp{})
+      .jvp(unary_jvp(Prim::acosh, [](const Array& g, const Array& x, const Array&) {
+        return mul(g, rsqrt(mul(sub(x, ad::scalar_like(1, x)), add(x, ad::scalar_like(1, x)))));
+      }));
+  def_unary(Prim::atanh, C::kFloating, AtanhOp{})
+      .jvp(unary_jvp(Prim::atanh, [](const Array& g, const Array& x, const Array&) {
+        return div(div(g, sub(ad::scalar_like(1, x), x)), add(ad::scalar_like(1, x), x));
+      }));
+  def_unary(Prim::logistic, C::kFloating, LogisticOp{})
+      .jvp(unary_jvp(Prim::logistic, [](const Array& g, const Array& x, const Array& ans) {
+        return mul(g, mul(ans, sub(ad::scalar_like(1, x), ans)));
+      }));
+  def_unary(Prim::erf, C::kFloating, ErfOp{})
+      .jvp(unary_jvp(Prim::erf, [](const Array& g, const Array& x, const Array&) {
+        return mul(ad::scalar_like(kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
+      }));
+  def_unary(Prim::erfc, C::kFloating, ErfcOp{})
+      .jvp(unary_jvp(Prim::erfc, [](const Array& g, const Array& x, const Array&) {
+        return mul(ad::scalar_like(-kTwoOverSqrtPi, x), mul(g, exp(neg(mul(x, x)))));
+      }));
+  def_unary(Prim::erf_inv, C::kFloating, ErfInvOp{})
+      .jvp(unary_jvp(Prim::erf_inv, [](const Array& g, const Array& x, const Array& ans) {
+        return mul(g, mul(ad::scalar_like(kSqrtPiOverTwo, x), exp(mul(ans, ans))));
+      }));
+  def_unary(Prim::lgamma, C::kFloating, LgammaOp{})
+      .jvp(unary_jvp(Prim::lgamma, [](const Array& g, const Array& x, const Array&) {
+        return mul(g, digamma(x));
+      }));
+  def_unary(Prim::digamma, C::kFloating, DigammaOp{})
+      .jvp(unary_jvp(Prim::digamma, [](const Array& g, const Array& x, const Array&) {
+        return mul(g, polygamma(ad::scalar_like(1, x), x));
+      }));
+  def_unary(Prim::is_finite, C::kFloating, IsFiniteOp{}).jvp(ad::zero_jvp(Prim::is_finite));
+  def_unary(Prim::not_, C::kIntOrBool, NotOp{}).jvp(ad::zero_jvp(Prim::not_));
 }
 
 }  // namespace jx::primitives
