@@ -36,7 +36,8 @@ void run(benchmark::State& state, F&& call) {
     ++calls;
   }
   state.counters["os_allocs_per_call"] =
-      static_cast<double>(jx::memory::stats().os_allocations - before) / std::max<int64_t>(calls, 1);
+      static_cast<double>(jx::memory::stats().os_allocations - before) /
+      std::max<int64_t>(calls, 1);
 }
 
 // ---- dispatch ------------------------------------------------------------------------------
@@ -160,9 +161,9 @@ void J2(benchmark::State& state, bool jitted) {
     y = jnp::sqrt(y) * 0.5f;
     return jnp::minimum(y, 4.0f) / (x + 1.0f);
   };
-  jit_or_eager(state, jitted, chain,
-               jx::random::uniform(jx::random::PRNGKey(0), {1 << 24}, jx::DType::float32, 0.5,
-                                   1.5));
+  jit_or_eager(
+      state, jitted, chain,
+      jx::random::uniform(jx::random::PRNGKey(0), {1 << 24}, jx::DType::float32, 0.5, 1.5));
 }
 
 #define JX_JIT_PAIR(W)                                                   \

@@ -3,7 +3,7 @@ import json
 import os
 import sys
 
-from compare_torch import load_jx
+from compare_torch import load_jx, load_peer_rows
 
 # (label, jx benchmark, JAX workload, JAX variant, JAX time field)
 ROWS = [
@@ -31,19 +31,6 @@ FIRST = [
 ]
 
 
-def load_jax(path):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if "workload" in d:
-                rows.append(d)
-    return rows
-
-
 def find(rows, workload, variant):
     for d in rows:
         if d["workload"] == workload and (variant is None or d["variant"] == variant):
@@ -54,7 +41,7 @@ def find(rows, workload, variant):
 def main():
     out = sys.argv[1]
     jx = load_jx(os.path.join(out, "jx.json"))
-    jax = load_jax(os.path.join(out, "jax.jsonl"))
+    jax = load_peer_rows(os.path.join(out, "jax.jsonl"))
     print(f'{"workload":40} {"jx ms":>10} {"JAX ms":>10} {"JAX / jx":>9}')
     for label, name, wl, variant, field in ROWS:
         j, d = jx.get(name), find(jax, wl, variant)

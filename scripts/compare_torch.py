@@ -46,10 +46,11 @@ GRAD_RATIOS = [
 ]
 
 
-def load_torch(path):
-    times = {}
+def load_peer_rows(path):
+    """The measurement lines of a peer's JSON-lines output (../shared/peers/*_bench.py)."""
+    rows = []
     if not os.path.exists(path):
-        return times
+        return rows
     with open(path) as f:
         for line in f:
             try:
@@ -57,8 +58,12 @@ def load_torch(path):
             except json.JSONDecodeError:
                 continue
             if "workload" in d:
-                times[(d["workload"], d["variant"])] = d["seconds_min"] * 1e3
-    return times
+                rows.append(d)
+    return rows
+
+
+def load_torch(path):
+    return {(d["workload"], d["variant"]): d["seconds_min"] * 1e3 for d in load_peer_rows(path)}
 
 
 def load_jx(path):

@@ -39,13 +39,16 @@ std::vector<Step> all_steps(int64_t rows, int64_t cols) {
       {"neg", [](const Array& v) { return lax::neg(v); }},
       {"convert to itself",
        [](const Array& v) { return lax::convert_element_type(v, v.dtype(), v.weak_type()); }},
-      {"f64 round trip", [](const Array& v) { return v.astype(DType::float64).astype(DType::float32); }},
+      {"f64 round trip",
+       [](const Array& v) { return v.astype(DType::float64).astype(DType::float32); }},
       {"reshape chain",
        [rows, cols](const Array& v) {
          return lax::reshape(lax::reshape(v, {rows * cols}), {rows, cols});
        }},
       {"transpose twice",
-       [](const Array& v) { return lax::transpose(lax::transpose(v, {1, 0}), {1, 0}); }},
+       [](const Array& v) {
+         return lax::transpose(lax::transpose(v, {1, 0}), {1, 0});
+       }},
       {"broadcast chain",
        [rows, cols](const Array& v) {
          Array b = lax::broadcast_in_dim(lax::broadcast_in_dim(v[0], {1, cols}, {1}), {rows, cols},
@@ -53,18 +56,25 @@ std::vector<Step> all_steps(int64_t rows, int64_t cols) {
          return v + b;
        }},
       {"select constant true",
-       [](const Array& v) { return lax::select_n(Array(true), {-v, v * 2.0f}); }},
+       [](const Array& v) {
+         return lax::select_n(Array(true), {-v, v * 2.0f});
+       }},
       {"select constant false",
-       [](const Array& v) { return lax::select_n(Array(false), {-v, v * 2.0f}); }},
-      {"CSE: exp(v) + exp(v)", [](const Array& v) { return jnp::exp(v * 0.1f) + jnp::exp(v * 0.1f); }},
+       [](const Array& v) {
+         return lax::select_n(Array(false), {-v, v * 2.0f});
+       }},
+      {"CSE: exp(v) + exp(v)",
+       [](const Array& v) { return jnp::exp(v * 0.1f) + jnp::exp(v * 0.1f); }},
       {"folded constant row", [c](const Array& v) { return v * (jnp::cos(c) + 1.0f); }},
-      {"dead value", [](const Array& v) {
+      {"dead value",
+       [](const Array& v) {
          Array unused = jnp::tanh(v) * 3.0f;
          (void)unused;
          return v - 0.5f;
        }},
       {"stop_gradient", [](const Array& v) { return lax::stop_gradient(v) * 0.5f; }},
-      {"nested jit", [](const Array& v) { return jit([](const Array& x) { return x * x - 1.0f; })(v); }},
+      {"nested jit",
+       [](const Array& v) { return jit([](const Array& x) { return x * x - 1.0f; })(v); }},
       {"sum keepdims", [](const Array& v) { return v - jnp::sum(v, 1, true) * 0.1f; }},
       {"maximum", [](const Array& v) { return jnp::maximum(v, -0.25f); }},
       {"where", [](const Array& v) { return jnp::where(v > 0.0f, v, v * 0.1f); }},
@@ -80,8 +90,8 @@ void expect_bitwise(const Array& a, const Array& b, const std::string& where) {
 TEST(JitFuzz, RandomProgramsEqualEagerUnderEveryPass) {
   std::mt19937_64 rng(2026);
   const std::vector<std::pair<std::string, std::function<void(Jaxpr&)>>> passes{
-      {"inline_calls", compiler::inline_calls}, {"cse", compiler::cse},
-      {"fold_constants", compiler::fold_constants}, {"simplify", compiler::simplify},
+      {"inline_calls", compiler::inline_calls},         {"cse", compiler::cse},
+      {"fold_constants", compiler::fold_constants},     {"simplify", compiler::simplify},
       {"dead_code_elimination", dead_code_elimination}, {"optimize", compiler::optimize}};
   for (int program = 0; program < 60; ++program) {
     const int64_t rows = std::uniform_int_distribution<int64_t>(1, 4)(rng);

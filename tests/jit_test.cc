@@ -118,20 +118,24 @@ TEST(Jit, ReadingATracedValueIsAConcretizationError) {
   expect_error<ConcretizationError>([&] { jit(f)(jnp::ones({3})); },
                                     {"Abstract tracer value encountered where concrete value is "
                                      "expected: traced array with shape float32[]",
-                                     "the output of reduce_sum", "jx::lax::cond",
-                                     "static_argnums", "while tracing the jitted function"});
+                                     "the output of reduce_sum", "jx::lax::cond", "static_argnums",
+                                     "while tracing the jitted function"});
   // The fix JAX suggests: make it static.
   auto g = [](const Array& x, bool positive) { return positive ? x : -x; };
   EXPECT_EQ(jit(g, static_argnums<1>)(jnp::ones({3}), false).to_vector<float>()[0], -1.0f);
-  expect_error<ConcretizationError>([&] { jit([](const Array& x) { return Array(x.to_vector<float>()[0]); })(jnp::ones({2})); },
-                                    {"float32[2]", "an argument of the traced function"});
+  expect_error<ConcretizationError>(
+      [&] { jit([](const Array& x) { return Array(x.to_vector<float>()[0]); })(jnp::ones({2})); },
+      {"float32[2]", "an argument of the traced function"});
 }
 
 TEST(Jit, ShapeErrorsSayTheyHappenedWhileTracing) {
   auto f = [](const Array& x, const Array& y) { return jnp::matmul(x, y); };
-  expect_error<ShapeError>([&] { jit(f, JitOptions{"matmul_fn"})(jnp::ones({2, 3}), jnp::ones({2, 3})); },
-                           {"matmul: Input operand 1 has a mismatch", "while tracing the jitted function matmul_fn",
-                            "f32[2,3], f32[2,3]"});
+  expect_error<ShapeError>(
+      [&] {
+        jit(f, JitOptions{"matmul_fn"})(jnp::ones({2, 3}), jnp::ones({2, 3}));
+      },
+      {"matmul: Input operand 1 has a mismatch", "while tracing the jitted function matmul_fn",
+       "f32[2,3], f32[2,3]"});
 }
 
 TEST(Jit, VmapOfJitAndJitOfVmap) {
@@ -264,7 +268,9 @@ TEST(Jit, CustomJvpRuleSurvivesJit) {
 TEST(Jit, CustomVjpRuleSurvivesJit) {
   static std::atomic<int> bwd_calls{0};
   auto clip = custom_vjp([](const Array& x) { return x * 3.0; },
-                         [](const Array& x) { return std::pair{x * 3.0, x}; },
+                         [](const Array& x) {
+                           return std::pair{x * 3.0, x};
+                         },
                          [](const Array&, const Array& g) {
                            ++bwd_calls;
                            return std::tuple{jnp::clip(g, -1.0, 1.0)};
@@ -381,8 +387,8 @@ TEST(Jit, DyingBuffersAreReusedInPlace) {
 }
 
 TEST(Jit, DonatedArgumentsAreUpdatedInPlaceAndDeleted) {
-  auto step = jit([](const Array& p, const Array& g) { return p - g * 0.5f; },
-                  JitOptions{"step", {0}});
+  auto step =
+      jit([](const Array& p, const Array& g) { return p - g * 0.5f; }, JitOptions{"step", {0}});
   Array p = jnp::arange(1024.0f);
   Array g = jnp::ones({1024});
   const void* buffer = p.data();
@@ -390,7 +396,8 @@ TEST(Jit, DonatedArgumentsAreUpdatedInPlaceAndDeleted) {
   Array q = step(p, g);
   EXPECT_EQ(q.data(), buffer) << "the donated buffer holds the result";
   EXPECT_EQ(std::memcmp(q.data(), expected.data(), q.nbytes()), 0);
-  expect_error<ValueError>([&] { p.to_vector<float>(); }, "Array has been deleted with shape=f32[1024]");
+  expect_error<ValueError>([&] { p.to_vector<float>(); },
+                           "Array has been deleted with shape=f32[1024]");
   expect_error<ValueError>([&] { jnp::sin(p); }, "Array has been deleted");
   // Not donated: g is intact.
   EXPECT_EQ(g.to_vector<float>()[0], 1.0f);

@@ -74,7 +74,7 @@ struct StaticValueOf final : StaticValue {
     return o != nullptr && static_cast<bool>(o->value == value);
   }
   std::string str() const override {
-    if constexpr (requires(std::ostream& os, const T& t) { os << t; }) {
+    if constexpr (requires(std::ostream & os, const T& t) { os << t; }) {
       std::ostringstream os;
       os << value;
       return os.str();

@@ -153,8 +153,8 @@ std::string explain(const Signature& now, const std::vector<const Signature*>& b
 
 // Rethrows a jx error raised while tracing with a note saying so, keeping its type.
 [[noreturn]] void rethrow_while_tracing(const std::string& name, const std::string& args) {
-  std::string note = "\n(raised while tracing the jitted function " + name + " for arguments (" +
-                     args + "))";
+  std::string note =
+      "\n(raised while tracing the jitted function " + name + " for arguments (" + args + "))";
   try {
     throw;
   } catch (const ConcretizationError& e) {
@@ -267,8 +267,9 @@ std::vector<Array> JitState::call(std::vector<Array> leaves, const TreeDef& in_d
   std::vector<std::string> axis_names;
   if (current != nullptr) axis_names = bound_axis_names();
   const bool threefry = config::threefry_partitionable();
-  SignatureView sig{in_def,     leaves,   statics,
-                    axis_names, threefry, signature_hash(in_def, leaves, statics, axis_names, threefry)};
+  SignatureView sig{in_def,   leaves,
+                    statics,  axis_names,
+                    threefry, signature_hash(in_def, leaves, statics, axis_names, threefry)};
 
   std::shared_ptr<const Entry> entry = cache_->find(sig);
   std::vector<Array> lifted;

@@ -47,9 +47,8 @@ HostScalar host_scalar(std::string_view fn, std::string_view name, const Array& 
                      std::string(name) + " of shape " + a.shape().str());
   }
   if (!a.is_concrete()) {
-    throw_concretization_error(*a.impl(), "the argument '" + std::string(name) +
-                                              "' of jax.numpy." + std::string(fn) +
-                                              ", which must be a concrete value");
+    throw_concretization_error(*a.impl(), "the argument '" + std::string(name) + "' of jax.numpy." +
+                                              std::string(fn) + ", which must be a concrete value");
   }
   HostScalar s;
   const auto& literal = a.impl()->literal;

@@ -91,7 +91,8 @@ namespace {
 // only handle to its value and the only user of its buffer.
 Array reusable(const Array& a, const ShapedArray& aval) {
   const auto& impl = a.impl_ptr();
-  if (impl.use_count() != 1 || !impl->buffer || impl->buffer.use_count() != 1 || impl->offset != 0) {
+  if (impl.use_count() != 1 || !impl->buffer || impl->buffer.use_count() != 1 ||
+      impl->offset != 0) {
     return Array();
   }
   return make_view(aval, impl->buffer, 0);
@@ -145,7 +146,8 @@ std::vector<Array> Executable::run(std::vector<Array> args) const {
                   KernelOutputs(s.out_avals, std::span<const Array>(&dest, dest.valid() ? 1 : 0)));
     dest = Array();
     for (size_t i = 0; i < s.in.size(); ++i) ins[i] = Array();
-    for (size_t i = 0; i < outs.size(); ++i) env[static_cast<size_t>(s.out[i])] = std::move(outs[i]);
+    for (size_t i = 0; i < outs.size(); ++i)
+      env[static_cast<size_t>(s.out[i])] = std::move(outs[i]);
     for (int32_t r : s.release) env[static_cast<size_t>(r)] = Array();
   }
   std::vector<Array> results;

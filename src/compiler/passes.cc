@@ -21,7 +21,8 @@ class Substitution {
     map_[static_cast<size_t>(var)] = std::move(a);
   }
   Atom operator()(const Atom& a) const {
-    if (a.is_var() && static_cast<size_t>(a.var) < map_.size() && map_[static_cast<size_t>(a.var)]) {
+    if (a.is_var() && static_cast<size_t>(a.var) < map_.size() &&
+        map_[static_cast<size_t>(a.var)]) {
       return *map_[static_cast<size_t>(a.var)];
     }
     return a;
@@ -149,7 +150,8 @@ void cse(Jaxpr& j) {
         continue;
       }
       bool same = true;
-      for (size_t i = 0; i < c.inputs.size() && same; ++i) same = same_atom(c.inputs[i], e.inputs[i]);
+      for (size_t i = 0; i < c.inputs.size() && same; ++i)
+        same = same_atom(c.inputs[i], e.inputs[i]);
       if (same) match = &c;
     }
     if (match) {
@@ -250,7 +252,8 @@ Pattern identity_operand(size_t ci, std::function<bool(double, bool is_float)> p
 }
 
 // The equation's output equals its operand when pred holds.
-Pattern forward_when(std::function<bool(const Eqn&, const ShapedArray& in, const ShapedArray& out)> pred) {
+Pattern forward_when(
+    std::function<bool(const Eqn&, const ShapedArray& in, const ShapedArray& out)> pred) {
   return [pred](Eqn& e, const PatternContext& c) -> std::optional<Atom> {
     const ShapedArray& in = aval_of(c.jaxpr, e.inputs[0]);
     const ShapedArray& out = c.jaxpr.avals[static_cast<size_t>(e.outputs[0])];

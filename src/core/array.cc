@@ -40,8 +40,8 @@ void throw_concretization_error(const ArrayImpl& impl, std::string_view what) {
   throw ConcretizationError(
       "Abstract tracer value encountered where concrete value is expected: traced array with "
       "shape " +
-      shape + "]" + (origin.empty() ? std::string() : " (" + origin + ")") + ".\nThe problem arose with " +
-      std::string(what) +
+      shape + "]" + (origin.empty() ? std::string() : " (" + origin + ")") +
+      ".\nThe problem arose with " + std::string(what) +
       ": inside a transformation (jit, vmap, grad) an array is abstract, only its shape and "
       "dtype are known.\nIf the value decides control flow, use jx::lax::cond or "
       "jx::numpy::where; if it comes from an argument of a jitted function, make that argument "

@@ -100,13 +100,9 @@ Array scalar_like(double c, const Array& x) {
   return ops::convert_element_type(Array(c), x.dtype(), true);
 }
 
-Array zeros_like_aval(const ShapedArray& aval) {
-  return ops::full(aval, 0.0);
-}
+Array zeros_like_aval(const ShapedArray& aval) { return ops::full(aval, 0.0); }
 
-Array full_like(double c, const Array& x) {
-  return ops::full(x.aval(), c);
-}
+Array full_like(double c, const Array& x) { return ops::full(x.aval(), c); }
 
 Array broadcast_like(const Array& t, const Array& out) {
   if (t.shape() == out.shape()) return t;

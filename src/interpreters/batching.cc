@@ -148,8 +148,8 @@ namespace batching {
 
 int64_t rule_calls(Prim p) { return g_rule_calls[static_cast<int>(p)].load(); }
 
-std::vector<Array> batch_custom_jvp(const AxisData& axis, const FlatFn& fun,
-                                    const FlatJvpFn& jvp, std::span<const Array> vals,
+std::vector<Array> batch_custom_jvp(const AxisData& axis, const FlatFn& fun, const FlatJvpFn& jvp,
+                                    std::span<const Array> vals,
                                     std::span<const BatchDim> in_dims) {
   const std::vector<BatchDim> dims(in_dims.begin(), in_dims.end());
   FlatFn fun_b = [axis, dims, fun](std::span<const Array> v) {
@@ -174,9 +174,8 @@ std::vector<Array> batch_custom_jvp(const AxisData& axis, const FlatFn& fun,
   return custom_jvp_call(fun_b, jvp_b, vals);
 }
 
-std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun,
-                                    const FlatFwdFn& fwd, const FlatBwdFn& bwd,
-                                    std::span<const Array> vals,
+std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun, const FlatFwdFn& fwd,
+                                    const FlatBwdFn& bwd, std::span<const Array> vals,
                                     std::span<const BatchDim> in_dims) {
   const std::vector<BatchDim> dims(in_dims.begin(), in_dims.end());
   FlatFn fun_b = [axis, dims, fun](std::span<const Array> v) {
@@ -210,7 +209,6 @@ std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun,
   };
   return custom_vjp_call(fun_b, fwd_b, bwd_b, vals);
 }
-
 
 Array moveaxis(const Array& x, int from, int to) {
   if (from == to) return x;

@@ -69,12 +69,10 @@ int64_t rule_calls(Prim p);
 // `vals` mapped along in_dims: the function and its rules are batched (each becomes a function
 // of these values with every output mapped along axis 0), so an enclosing jvp or grad still uses
 // the rules. Returns the outputs, mapped along axis 0.
-std::vector<Array> batch_custom_jvp(const AxisData& axis, const FlatFn& fun,
-                                    const FlatJvpFn& jvp, std::span<const Array> vals,
-                                    std::span<const BatchDim> in_dims);
-std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun,
-                                    const FlatFwdFn& fwd, const FlatBwdFn& bwd,
-                                    std::span<const Array> vals,
+std::vector<Array> batch_custom_jvp(const AxisData& axis, const FlatFn& fun, const FlatJvpFn& jvp,
+                                    std::span<const Array> vals, std::span<const BatchDim> in_dims);
+std::vector<Array> batch_custom_vjp(const AxisData& axis, const FlatFn& fun, const FlatFwdFn& fwd,
+                                    const FlatBwdFn& bwd, std::span<const Array> vals,
                                     std::span<const BatchDim> in_dims);
 
 // x with axis `from` moved to position `to` (a transpose; x itself when from == to).

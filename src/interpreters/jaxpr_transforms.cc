@@ -299,10 +299,10 @@ std::string mask_key(std::span<const T> values) {
 
 BatchedJaxpr batch_jaxpr_cached(const JaxprRef& jaxpr, const AxisData& axis,
                                 std::span<const BatchDim> in_dims) {
-  std::string key = "batch " + std::to_string(axis.size) + " " + axis.name + " " +
-                    mask_key(in_dims);
-  return transform_cache().get<BatchedJaxpr>(
-      jaxpr, std::move(key), [&] { return batch_jaxpr(*jaxpr, axis, in_dims); });
+  std::string key =
+      "batch " + std::to_string(axis.size) + " " + axis.name + " " + mask_key(in_dims);
+  return transform_cache().get<BatchedJaxpr>(jaxpr, std::move(key),
+                                             [&] { return batch_jaxpr(*jaxpr, axis, in_dims); });
 }
 
 JvpJaxpr jvp_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> nonzero) {

@@ -105,17 +105,15 @@ std::vector<Array> StagingTrace::process_primitive(Prim p, std::span<const Array
     }
     if (any_known) {
       TraceScope under_parent(parent());
-      return r.partial_eval(args, std::span<const bool>(unknown.get(), args.size()), params,
-                            [this](Prim q, std::span<const Array> a, const Params& ps) {
-                              return stage(q, a, ps);
-                            });
+      return r.partial_eval(
+          args, std::span<const bool>(unknown.get(), args.size()), params,
+          [this](Prim q, std::span<const Array> a, const Params& ps) { return stage(q, a, ps); });
     }
   }
   return stage(p, args, params);
 }
 
-std::vector<Array> StagingTrace::stage(Prim p, std::span<const Array> args,
-                                       const Params& params) {
+std::vector<Array> StagingTrace::stage(Prim p, std::span<const Array> args, const Params& params) {
   const PrimitiveRules& r = rules(p);
   if (!r.abstract_eval) {
     throw NotSupportedError(std::string(primitive_name(p)) + " has no shape rule registered");

@@ -38,7 +38,8 @@ std::vector<Array> backward_pass(const Jaxpr& linear, std::span<const Array> cot
     if (!all_const) continue;
     forward[k] = true;
     ins.clear();
-    for (const Atom& a : e.inputs) ins.push_back(a.is_var() ? env[static_cast<size_t>(a.var)] : a.value);
+    for (const Atom& a : e.inputs)
+      ins.push_back(a.is_var() ? env[static_cast<size_t>(a.var)] : a.value);
     std::vector<Array> outs = bind(e.prim, ins, e.params);
     for (size_t i = 0; i < outs.size(); ++i) {
       env[static_cast<size_t>(e.outputs[i])] = std::move(outs[i]);

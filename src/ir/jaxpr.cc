@@ -28,8 +28,8 @@ constexpr size_t kWidth = 80;
 
 struct PJaxpr;
 struct PParam {
-  std::string key, text;             // text: a plain value
-  std::unique_ptr<PJaxpr> jaxpr;     // or a nested jaxpr
+  std::string key, text;          // text: a plain value
+  std::unique_ptr<PJaxpr> jaxpr;  // or a nested jaxpr
 };
 struct PEqn {
   std::string lhs, prim, args;
@@ -70,7 +70,8 @@ class Namer {
     };
     auto out = std::make_unique<PJaxpr>();
     out->head = "{ lambda ";
-    for (size_t i = 0; i < j.constvars.size(); ++i) out->head += (i ? " " : "") + binder(j.constvars[i]);
+    for (size_t i = 0; i < j.constvars.size(); ++i)
+      out->head += (i ? " " : "") + binder(j.constvars[i]);
     out->head += "; ";
     for (size_t i = 0; i < j.invars.size(); ++i) out->head += (i ? " " : "") + binder(j.invars[i]);
     out->head += ". let";
@@ -91,8 +92,10 @@ class Namer {
       // A call's name prints first, as JAX prints it; the rest in key order.
       std::vector<const Params::Entry*> entries;
       for (const auto& entry : e.params.entries()) {
-        if (entry.first == "name") entries.insert(entries.begin(), &entry);
-        else entries.push_back(&entry);
+        if (entry.first == "name")
+          entries.insert(entries.begin(), &entry);
+        else
+          entries.push_back(&entry);
       }
       for (const Params::Entry* entry : entries) {
         const auto& [key, value] = *entry;
@@ -184,7 +187,8 @@ std::vector<bool> dead_code_elimination(Jaxpr& jaxpr) {
     std::vector<bool> used_inputs(e.inputs.size(), true);
     if (const DceRule& dce = rules(e.prim).dce) {
       used.reset(new bool[e.outputs.size()]);
-      for (size_t i = 0; i < e.outputs.size(); ++i) used[i] = live[static_cast<size_t>(e.outputs[i])];
+      for (size_t i = 0; i < e.outputs.size(); ++i)
+        used[i] = live[static_cast<size_t>(e.outputs[i])];
       used_inputs = dce(std::span<const bool>(used.get(), e.outputs.size()), e);
     }
     for (size_t i = 0; i < e.inputs.size(); ++i) {

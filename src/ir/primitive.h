@@ -99,8 +99,7 @@ using TransposeRule =
 // records the rest with `stage` (an equation on the staging trace, returning its outputs), as
 // JAX's partial_eval_jaxpr_custom rules: jit runs its known half as one call and stages the
 // other.
-using StageFn =
-    std::function<std::vector<Array>(Prim, std::span<const Array>, const Params&)>;
+using StageFn = std::function<std::vector<Array>(Prim, std::span<const Array>, const Params&)>;
 using PartialEvalRule = std::function<std::vector<Array>(
     std::span<const Array> args, std::span<const bool> unknown, const Params&, const StageFn&)>;
 // Dead-code elimination of one equation given which of its outputs are used: may rewrite the
@@ -114,7 +113,7 @@ struct PrimitiveRules {
   ImplRule impl;
   BatchRule batch;
   JvpRule jvp;
-  TransposeRule transpose;  // linear primitives only
+  TransposeRule transpose;       // linear primitives only
   PartialEvalRule partial_eval;  // default: staged whole when any input is unknown
   DceRule dce;                   // default: kept whole when any output is used
   LoweringRule lowering;

@@ -46,7 +46,6 @@ constexpr bool kNotBool = !std::is_same_v<T, bool>;
 template <class T>
 constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
-
 // Python's tuple repr, as JAX's messages print shapes and params: (1, 2), (1,), ().
 inline std::string tup(const std::vector<int64_t>& v) { return Shape(v).str(); }
 

@@ -48,17 +48,17 @@ TEST(JvpRules, CustomJvpCallUnderJit) {
 TEST(JvpRules, CustomVjpCallUnderJit) {
   // Reverse mode only (forward mode of custom_vjp is an error, as in JAX): the gradient is the
   // backward pass's, which here differs from the function's true derivative on purpose.
-  auto clip = custom_vjp([](const Array& x) { return x * 3.0; },
-                         [](const Array& x) { return std::pair{x * 3.0, x}; },
-                         [](const Array& x, const Array& g) {
-                           return std::tuple{jnp::clip(g * x, -1.0, 1.0)};
-                         });
+  auto clip = custom_vjp(
+      [](const Array& x) { return x * 3.0; },
+      [](const Array& x) {
+        return std::pair{x * 3.0, x};
+      },
+      [](const Array& x, const Array& g) { return std::tuple{jnp::clip(g * x, -1.0, 1.0)}; });
   auto loss = jit([clip](const Array& x) { return jnp::sum(clip(x)); });
   Array x = jnp::array({0.5, -2.0, 3.0});
   testing::expect_array_eq<double>(grad(loss)(x), {0.5, -1.0, 1.0}, {3});
   Array xs = jnp::stack({x, x * 0.5});
-  testing::expect_array_eq<double>(vmap(grad(loss))(xs), {0.5, -1.0, 1.0, 0.25, -1.0, 1.0},
-                                   {2, 3});
+  testing::expect_array_eq<double>(vmap(grad(loss))(xs), {0.5, -1.0, 1.0, 0.25, -1.0, 1.0}, {2, 3});
 }
 
 }  // namespace

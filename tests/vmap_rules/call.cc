@@ -29,8 +29,12 @@ auto softplus = custom_jvp([](const Array& x) { return jnp::log1p(jnp::exp(x)); 
                              return std::pair{jnp::log1p(jnp::exp(x)), dx * nn::sigmoid(x)};
                            });
 auto scale = custom_vjp([](const Array& x, const Array& s) { return x * s; },
-                        [](const Array& x, const Array& s) { return std::pair{x * s, s}; },
-                        [](const Array& s, const Array& g) { return std::tuple{g * s, Array()}; });
+                        [](const Array& x, const Array& s) {
+                          return std::pair{x * s, s};
+                        },
+                        [](const Array& s, const Array& g) {
+                          return std::tuple{g * s, Array()};
+                        });
 
 TEST(VmapRules, CustomCallsUnderJit) {
   auto f = testing::fn1([](const std::vector<Array>& a) {

@@ -24,9 +24,8 @@ class EveryRuleExercised : public ::testing::Environment {
       // vmap rewrites them first (collective.cc checks vmap of jit); jit and the custom calls
       // are inlined (jit_test).
       if (rules(p).collective || primitive_family(p) == "call") continue;
-      EXPECT_GT(compiler::compiled_count(p), 0)
-          << primitive_name(p) << " (" << primitive_family(p)
-          << "): no check_vmap test ran it under jit";
+      EXPECT_GT(compiler::compiled_count(p), 0) << primitive_name(p) << " (" << primitive_family(p)
+                                                << "): no check_vmap test ran it under jit";
     }
   }
 };

@@ -13,10 +13,9 @@ class ChunkFn {
  public:
   template <class F>
   requires(!std::is_same_v<std::remove_cvref_t<F>, ChunkFn>)
-  ChunkFn(const F& f)  // NOLINT: implicit, as std::function
-      : object_(&f), invoke_([](const void* o, int64_t b, int64_t e) {
-          (*static_cast<const F*>(o))(b, e);
-        }) {}
+      ChunkFn(const F& f)  // NOLINT: implicit, as std::function
+      : object_(&f),
+        invoke_([](const void* o, int64_t b, int64_t e) { (*static_cast<const F*>(o))(b, e); }) {}
   void operator()(int64_t begin, int64_t end) const { invoke_(object_, begin, end); }
 
  private:
