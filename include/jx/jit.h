@@ -182,7 +182,11 @@ class Jitted {
     static_assert(tree::PyTree<Dynamic>,
                   "jx::jit: an argument is neither a pytree of arrays nor a number; mark it "
                   "static with jx::static_argnums");
-    auto [leaves, in_def] = tree::flatten(dynamic);
+    // Not a structured binding: the lambda below captures the structure (clang < 16 cannot
+    // capture bindings).
+    auto flat = tree::flatten(dynamic);
+    std::vector<Array>& leaves = flat.first;
+    const TreeDef& in_def = flat.second;
     std::vector<std::shared_ptr<const detail::StaticValue>> statics;
     (add_static<static_cast<int>(I)>(statics, args), ...);
     std::tuple<const Args&...> all(args...);

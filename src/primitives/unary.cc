@@ -99,11 +99,15 @@ void map_f32_vectorised(const float* x, float* out, int64_t n, Valid valid, Vec 
   constexpr int kBlock = 16;
   using Block = Eigen::Array<float, kBlock, 1>;
   auto block = [&](const float* xs, float* os) {
-    Eigen::Map<const Block> a(xs);
+    // A copy of the inputs: the output may be the input's own buffer (jit runs a kernel in
+    // place over a dying operand), and the libm fix-up reads them after the packet code wrote.
+    alignas(64) float in[kBlock];
+    std::copy(xs, xs + kBlock, in);
+    Eigen::Map<const Block> a(in);
     Eigen::Map<Block> o(os);
     vec(a, o);
     for (int i = 0; i < kBlock; ++i) {
-      if (!valid(xs[i])) os[i] = scalar(xs[i]);
+      if (!valid(in[i])) os[i] = scalar(in[i]);
     }
   };
   // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
