@@ -2,7 +2,7 @@
 //   dispatch: a cached call of a tiny jitted function (f32[8] -> x * 2 + 1) vs the same two ops
 //       eagerly (target: <= 1 us a call; JAX's cached call costs 5-10 us from Python)
 //   first call: trace + optimise + plan of each of the tour's functions (a fresh jit each time)
-//   W1-W7 (../shared/peers/README.md; W4 needs lax.scan): jit(f) vs f eagerly. Without fusion
+//   W1-W7 (../shared/peers/README.md; W4's loop unrolled): jit(f) vs f eagerly. Without fusion
 //       ("jit, part 2") the compiled program runs the same kernels, so the gain is the removed
 //       per-op dispatch and buffers freed at their last use.
 //   J2: 10 elementwise ops on 16M float32 under jit vs eagerly (part 2's fusion target)
@@ -139,6 +139,22 @@ void W3(benchmark::State& state, bool jitted) {
   jit_or_eager(state, jitted, jx::vmap(jx::grad(loss), {none, 0, 0}), params, normal({kB, kD}, 3),
                y);
 }
+// The seed's section-6 RNN, its 100 steps unrolled by a C++ loop (lax.scan comes with control
+// flow): 600 small ops a call, where eager dispatch dominates.
+void W4(benchmark::State& state, bool jitted) {
+  constexpr int64_t kT = 100, kB = 64, kH = 128, kD = 32;
+  jx::Dict params{{"Whh", normal({kH, kH}, 1) / 12.0f},
+                  {"Wxh", normal({kD, kH}, 2) / 6.0f},
+                  {"b", jnp::zeros({kH})}};
+  auto run_sequence = [](const jx::Dict& p, const Array& xs) {
+    Array h = jnp::zeros({kH});
+    for (int64_t t = 0; t < kT; ++t) {
+      h = jnp::tanh(jnp::matmul(h, p["Whh"]) + jnp::matmul(xs[t], p["Wxh"]) + p["b"]);
+    }
+    return h;
+  };
+  jit_or_eager(state, jitted, jx::vmap(run_sequence, {none, 0}), params, normal({kB, kT, kD}, 3));
+}
 void W5(benchmark::State& state, bool jitted) {
   jit_or_eager(state, jitted, jx::jacrev([](const Array& t) { return jx::nn::softmax(t); }),
                normal({512}, 1));
@@ -174,6 +190,7 @@ void J2(benchmark::State& state, bool jitted) {
 JX_JIT_PAIR(W1)
 JX_JIT_PAIR(W2)
 JX_JIT_PAIR(W3)
+JX_JIT_PAIR(W4)
 JX_JIT_PAIR(W5)
 JX_JIT_PAIR(W6)
 JX_JIT_PAIR(W7)

@@ -28,6 +28,7 @@ PAIRS = [
     ("BM_W1_jit", "BM_W1_eager", "W1 jit(vmap(predict)) 1M x 16 vs eager"),
     ("BM_W2_jit", "BM_W2_eager", "W2 jit(pairwise) 2048^2 x 64 vs eager"),
     ("BM_W3_jit", "BM_W3_eager", "W3 jit(vmap(grad)) B=512 vs eager"),
+    ("BM_W4_jit", "BM_W4_eager", "W4 jit(vmap(rnn)) T=100 unrolled, B=64 vs eager"),
     ("BM_W5_jit", "BM_W5_eager", "W5 jit(jacrev(softmax)) n=512 vs eager"),
     ("BM_W6_jit", "BM_W6_eager", "W6 jit(vmap(normalize)) 4096x28x28 vs eager"),
     ("BM_W7_jit", "BM_W7_eager", "W7 jit(dropout) 1e7 vs eager"),

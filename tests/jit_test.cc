@@ -224,6 +224,33 @@ TEST(Jit, MakeJaxprPrintsTheCallAsJaxDoes) {
             "  in (b,) }");
 }
 
+TEST(Jit, MakeJaxprOfGradOfJitShowsTheForwardAndBackwardCalls) {
+  auto jf = jit([](const Array& x) { return lax::mul(lax::sin(x), Array(2.0f)); }, JitOptions("f"));
+  auto g = [&](const Array& x) { return lax::reduce_sum(jf(x), {0}); };
+  // JAX 0.10 prints the same program for jax.make_jaxpr(jax.grad(g)), except that it names the
+  // dropped primal output `_` and prints its sharding parameters (`out_sharding=None`).
+  EXPECT_EQ(make_jaxpr(grad(g))(jnp::zeros({3})).str(),
+            "{ lambda ; a:f32[3]. let\n"
+            "    b:f32[3] c:f32[3] = jit[\n"
+            "      name=f\n"
+            "      jaxpr={ lambda ; a:f32[3]. let\n"
+            "          d:f32[3] = sin a\n"
+            "          c:f32[3] = cos a\n"
+            "          b:f32[3] = mul d 2.0:f32[]\n"
+            "        in (b, c) }\n"
+            "    ] a\n"
+            "    e:f32[] = reduce_sum[axes=(0,)] b\n"
+            "    f:f32[3] = broadcast_in_dim[broadcast_dimensions=() shape=(3,)] 1.0:f32[]\n"
+            "    g:f32[3] = jit[\n"
+            "      name=f\n"
+            "      jaxpr={ lambda ; c:f32[3] f:f32[3]. let\n"
+            "          h:f32[3] = mul f 2.0:f32[]\n"
+            "          g:f32[3] = mul h c\n"
+            "        in (g,) }\n"
+            "    ] c f\n"
+            "  in (g,) }");
+}
+
 TEST(Jit, ClosuresOverOuterTracers) {
   // Inside vmap, a jitted function closing over a batched value: the value becomes an operand.
   Array xs = jnp::arange(6.0f).reshape({3, 2});
