@@ -1,5 +1,5 @@
 // Built against the installed jx (CMake package and pkg-config): a matmul plus a broadcast add,
-// and per-example gradients (vmap of grad) through the public headers only.
+// per-example gradients (vmap of grad), and the same jitted, through the public headers only.
 #include <jx/jx.h>
 
 #include <iostream>
@@ -13,8 +13,11 @@ int main() {
   auto loss = [](const jx::Array& w, const jx::Array& row) { return jnp::sum(row * w * w); };
   jx::Array g = jx::vmap(jx::grad(loss), {jx::none, 0})(jnp::array({1.0f, -1.0f}), x);
   std::cout << g << "\n";  // 2 * row * w
+  auto fast = jx::jit(jx::vmap(jx::grad(loss), {jx::none, 0}));
+  jx::Array gj = fast(jnp::array({1.0f, -1.0f}), x);
   return y.to_vector<float>() == std::vector<float>{8, 11, 16, 23} &&
-                 g.to_vector<float>() == std::vector<float>{2, -4, 6, -8}
+                 g.to_vector<float>() == std::vector<float>{2, -4, 6, -8} &&
+                 gj.to_vector<float>() == g.to_vector<float>()
              ? 0
              : 1;
 }
