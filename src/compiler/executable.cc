@@ -1,9 +1,13 @@
 #include "compiler/executable.h"
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "backend/cpu/thread_pool.h"
+#include "compiler/fusion.h"
 #include "compiler/passes.h"
 #include "core/array_impl.h"
 
@@ -13,6 +17,113 @@ std::atomic<int64_t> g_compiled[kNumPrimitives];
 }
 
 int64_t compiled_count(Prim p) { return g_compiled[static_cast<int>(p)].load(); }
+
+namespace {
+
+// One step to plan: an equation's kernel, or a fused loop standing for several equations.
+struct Planned {
+  const ImplRule* impl;
+  std::shared_ptr<const ImplRule> owned;  // a fused loop's
+  Params params;
+  std::vector<Atom> inputs;
+  std::vector<int> outputs;
+  // A kernel that writes element i only after reading element i of its operands, so it may
+  // write over a dying operand of the output's size: the unary, binary and elementwise
+  // families, and fused loops (through their in-place variant).
+  bool may_run_in_place;
+};
+
+// The kernel of a fused loop: every output written in one pass, split over the thread pool.
+// When the executable hands output 0 a destination over a dying input (in place), the variant
+// of the loop storing through that input's pointer runs; variants compile on first use.
+class LoopStep {
+ public:
+  explicit LoopStep(LoopProgram program)
+      : program_(std::move(program)),
+        fresh_(compile_loop(program_)),
+        in_place_(program_.inputs.size()) {}
+
+  std::vector<Array> operator()(std::span<const Array> in, const KernelOutputs& out) const {
+    std::vector<Array> outs;
+    for (size_t i = 0; i < out.size(); ++i) outs.push_back(out.make(i));
+    std::vector<void*> buffers;
+    int64_t bytes = 0;
+    int over = -1;
+    for (size_t i = 0; i < in.size(); ++i) {
+      buffers.push_back(const_cast<void*>(array_data(in[i])));
+      if (!program_.inputs[i].scalar) bytes += static_cast<int64_t>(itemsize(in[i].dtype()));
+      if (over < 0 && buffers.back() == outs[0].impl()->mutable_data()) over = static_cast<int>(i);
+    }
+    for (size_t i = over >= 0 ? 1 : 0; i < outs.size(); ++i) {
+      buffers.push_back(mutable_data(outs[i]));
+      bytes += static_cast<int64_t>(itemsize(out[i].dtype));
+    }
+    LoopKernel kernel = over >= 0 ? in_place(static_cast<size_t>(over)) : fresh_;
+    const int64_t n = out[0].size();
+    cpu::parallel_for(n, std::max<int64_t>(cpu::kParallelBytes / std::max<int64_t>(bytes, 1), 1),
+                      [&](int64_t b, int64_t e) { kernel(buffers.data(), b, e); });
+    return outs;
+  }
+
+ private:
+  LoopKernel in_place(size_t input) const {
+    LoopKernel k = in_place_[input].load(std::memory_order_acquire);
+    if (k == nullptr) {
+      LoopProgram variant = program_;
+      variant.in_place_input = static_cast<int>(input);
+      k = compile_loop(variant);
+      in_place_[input].store(k, std::memory_order_release);
+    }
+    return k;
+  }
+
+  LoopProgram program_;
+  LoopKernel fresh_;
+  mutable std::vector<std::atomic<LoopKernel>> in_place_;
+};
+
+std::vector<Planned> plan_steps(const Jaxpr& j) {
+  std::vector<Fusion> fusions = plan_fusions(j);
+  std::vector<int> fusion_ending_at(j.eqns.size(), -1);
+  std::vector<bool> fused(j.eqns.size(), false);
+  std::vector<std::shared_ptr<const ImplRule>> loops(fusions.size());
+  for (size_t f = 0; f < fusions.size(); ++f) {
+    try {
+      auto step = std::make_shared<const LoopStep>(fusions[f].program);
+      loops[f] = std::make_shared<const ImplRule>(
+          [step](std::span<const Array> in, const Params&, const KernelOutputs& out) {
+            return (*step)(in, out);
+          });
+    } catch (const std::exception&) {
+      continue;  // not compiled: its equations run their kernels
+    }
+    for (size_t k : fusions[f].members) fused[k] = true;
+    fusion_ending_at[fusions[f].members.back()] = static_cast<int>(f);
+  }
+  std::vector<Planned> plan;
+  for (size_t k = 0; k < j.eqns.size(); ++k) {
+    if (fusion_ending_at[k] >= 0) {
+      const Fusion& f = fusions[static_cast<size_t>(fusion_ending_at[k])];
+      const auto& loop = loops[static_cast<size_t>(fusion_ending_at[k])];
+      plan.push_back(Planned{loop.get(), loop, Params{}, f.inputs, f.outputs, true});
+      continue;
+    }
+    if (fused[k]) continue;
+    const Eqn& e = j.eqns[k];
+    const PrimitiveRules& r = rules(e.prim);
+    if (!r.impl) {
+      throw NotSupportedError("jit: " + std::string(primitive_name(e.prim)) +
+                              " has no CPU kernel registered");
+    }
+    const std::string_view family = primitive_family(e.prim);
+    bool elementwise = e.outputs.size() == 1 && has_trait(e.prim, kElementwise) &&
+                       (family == "unary" || family == "binary" || family == "elementwise");
+    plan.push_back(Planned{&r.impl, nullptr, e.params, e.inputs, e.outputs, elementwise});
+  }
+  return plan;
+}
+
+}  // namespace
 
 Executable::Executable(const Jaxpr& j) : num_slots_(j.avals.size()) {
   std::vector<int32_t> const_index(j.avals.size(), 0);  // ~index for constvars
@@ -29,11 +140,12 @@ Executable::Executable(const Jaxpr& j) : num_slots_(j.avals.size()) {
     constants_.push_back(a.value);
     return ~static_cast<int32_t>(constants_.size() - 1);
   };
+  const std::vector<Planned> plan = plan_steps(j);
   // Liveness: the last step reading each slot; outputs live to the end.
   std::vector<int64_t> last_use(num_slots_, -1);
-  const auto kForever = static_cast<int64_t>(j.eqns.size());
-  for (size_t k = 0; k < j.eqns.size(); ++k) {
-    for (const Atom& a : j.eqns[k].inputs) {
+  const auto kForever = static_cast<int64_t>(plan.size());
+  for (size_t k = 0; k < plan.size(); ++k) {
+    for (const Atom& a : plan[k].inputs) {
       if (a.is_var()) last_use[static_cast<size_t>(a.var)] = static_cast<int64_t>(k);
     }
   }
@@ -41,14 +153,9 @@ Executable::Executable(const Jaxpr& j) : num_slots_(j.avals.size()) {
     if (a.is_var()) last_use[static_cast<size_t>(a.var)] = kForever;
   }
   for (int v : j.invars) in_slots_.push_back(last_use[static_cast<size_t>(v)] >= 0 ? v : -1);
-  for (size_t k = 0; k < j.eqns.size(); ++k) {
-    const Eqn& e = j.eqns[k];
-    const PrimitiveRules& r = rules(e.prim);
-    if (!r.impl) {
-      throw NotSupportedError("jit: " + std::string(primitive_name(e.prim)) +
-                              " has no CPU kernel registered");
-    }
-    Step s{&r.impl, e.params, {}, {}, {}, {}};
+  for (size_t k = 0; k < plan.size(); ++k) {
+    const Planned& e = plan[k];
+    Step s{e.impl, e.owned, e.params, {}, {}, {}, {}};
     for (const Atom& a : e.inputs) s.in.push_back(operand(a));
     for (int o : e.outputs) {
       s.out_avals.push_back(j.avals[static_cast<size_t>(o)]);
@@ -63,19 +170,20 @@ Executable::Executable(const Jaxpr& j) : num_slots_(j.avals.size()) {
       for (int32_t r2 : s.release) listed |= r2 == a.var;
       if (!listed) s.release.push_back(a.var);
     }
-    if (e.outputs.size() == 1 && has_trait(e.prim, kElementwise) &&
-        (primitive_family(e.prim) == "unary" || primitive_family(e.prim) == "binary" ||
-         primitive_family(e.prim) == "elementwise")) {
+    if (e.may_run_in_place) {
       const ShapedArray& out = s.out_avals[0];
-      for (size_t i = 0; i < e.inputs.size() && s.in_place < 0; ++i) {
+      for (size_t i = 0; i < e.inputs.size(); ++i) {
         const Atom& a = e.inputs[i];
         if (!a.is_var() || const_index[static_cast<size_t>(a.var)] < 0) continue;
         if (last_use[static_cast<size_t>(a.var)] != static_cast<int64_t>(k)) continue;
         const ShapedArray& in = j.avals[static_cast<size_t>(a.var)];
         int uses = 0;
         for (const Atom& b : e.inputs) uses += b.is_var() && b.var == a.var;
-        if (uses == 1 && in.size() == out.size() && itemsize(in.dtype) == itemsize(out.dtype)) {
-          s.in_place = static_cast<int>(i);
+        // A fused loop's in-place variant stores through the input's own pointer: same dtype.
+        bool same_type =
+            e.owned ? in.dtype == out.dtype : itemsize(in.dtype) == itemsize(out.dtype);
+        if (uses == 1 && in.size() == out.size() && same_type) {
+          s.in_place.push_back(static_cast<int>(i));
         }
       }
     }
@@ -134,13 +242,16 @@ std::vector<Array> Executable::run(std::vector<Array> args) const {
       Operand o = s.in[i];
       if (o < 0) {
         ins[i] = constants_[static_cast<size_t>(~o)];
-      } else if (static_cast<int>(i) == s.in_place) {
+      } else if (std::find(s.in_place.begin(), s.in_place.end(), static_cast<int>(i)) !=
+                 s.in_place.end()) {
         ins[i] = std::move(env[static_cast<size_t>(o)]);  // dies here
       } else {
         ins[i] = env[static_cast<size_t>(o)];
       }
     }
-    if (s.in_place >= 0) dest = reusable(ins[static_cast<size_t>(s.in_place)], s.out_avals[0]);
+    for (size_t c = 0; c < s.in_place.size() && !dest.valid(); ++c) {
+      dest = reusable(ins[static_cast<size_t>(s.in_place[c])], s.out_avals[0]);
+    }
     std::vector<Array> outs =
         (*s.impl)(std::span<const Array>(ins.data(), s.in.size()), s.params,
                   KernelOutputs(s.out_avals, std::span<const Array>(&dest, dest.valid() ? 1 : 0)));

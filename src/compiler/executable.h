@@ -2,8 +2,8 @@
 // shape inference or rule lookup: the kernels are resolved, the operands of each step are slot
 // indices, and every intermediate buffer is released right after its last use, so the caching
 // allocator hands it to the next step that needs one (a steady-state call allocates nothing
-// from the OS). The fusing code generator ("jit, part 2") replaces runs of steps by generated
-// loops behind the same interface.
+// from the OS). Chains of elementwise equations run as one generated loop (compiler/fusion.h,
+// compiler/codegen.h).
 #pragma once
 
 #include <memory>
@@ -29,14 +29,16 @@ class Executable {
   using Operand = int32_t;
   struct Step {
     const ImplRule* impl;
+    std::shared_ptr<const ImplRule> owned_impl;  // a fused loop's (impl points at it)
     Params params;
     std::vector<Operand> in;
     std::vector<ShapedArray> out_avals;
     std::vector<int32_t> out;
     std::vector<int32_t> release;  // slots whose last use is this step
-    // An operand position whose buffer may become the output's (an elementwise kernel reading
-    // element i before writing it, and an operand dying here with the output's byte size), or -1.
-    int in_place = -1;
+    // Operand positions whose buffer may become the output's (an elementwise kernel reading
+    // element i before writing it, and an operand dying here with the output's size): at run
+    // time the first whose buffer nothing else holds is used.
+    std::vector<int> in_place;
   };
   std::vector<Step> steps_;
   std::vector<Array> constants_;

@@ -1,0 +1,53 @@
+// jit's code generator ("jit, part 2", first step): fused elementwise loops compiled to native
+// code in process with LLVM's ORC JIT (no compiler is run), vectorised for the host CPU.
+// The operations supported are those whose results are exact (IEEE add, sub, mul, div, sqrt,
+// comparisons, select, max/min with the eager kernels' NaN rule, f32<->f64 converts), with
+// floating-point contraction off, so generated code equals the eager kernels bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ir/primitive.h"
+
+namespace jx::compiler {
+
+// A loop body: values 0..inputs.size()-1 are the inputs (an array read at each element, or a
+// scalar read once); value inputs.size() + k is ops[k]'s result.
+struct LoopProgram {
+  struct Input {
+    DType dtype;
+    bool scalar;
+  };
+  struct Op {
+    Prim prim;
+    std::vector<int> operands;
+    DType dtype;  // of the result
+  };
+  std::vector<Input> inputs;
+  std::vector<Op> ops;
+  std::vector<int> outputs;
+  // >= 0: output 0 is written over this input (an array of its dtype whose value dies here),
+  // through the same pointer, so the kernel takes no buffer for output 0.
+  int in_place_input = -1;
+  // Identifies the computation (kernels are cached process-wide by it).
+  std::string key() const;
+};
+
+// buffers: the inputs' data then the outputs' data (without output 0 when in place); computes
+// elements [begin, end).
+using LoopKernel = void (*)(void* const* buffers, int64_t begin, int64_t end);
+
+// True when the code generator implements p on operands of these types (and code generation is
+// on: JX_JIT_CODEGEN=0 turns it off, leaving every equation to its kernel).
+bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray& out);
+// Turns code generation on or off for programs compiled from now on (tests compare the two).
+void set_codegen_enabled(bool enabled);
+// The native kernel of a loop program, compiled on first use. Thread-safe.
+LoopKernel compile_loop(const LoopProgram& program);
+// How many loop kernels have been compiled in this process (tests check the cache).
+int64_t compiled_kernels();
+
+}  // namespace jx::compiler

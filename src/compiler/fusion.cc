@@ -1,0 +1,124 @@
+#include "compiler/fusion.h"
+
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace jx::compiler {
+namespace {
+
+const ShapedArray& aval_of(const Jaxpr& j, const Atom& a) {
+  return a.is_var() ? j.avals[static_cast<size_t>(a.var)] : a.value.aval();
+}
+
+// One output whose operands are arrays of its shape or rank-0 scalars, of types the code
+// generator implements.
+bool fusible(const Jaxpr& j, const Eqn& e) {
+  if (e.outputs.size() != 1) return false;
+  const ShapedArray& out = j.avals[static_cast<size_t>(e.outputs[0])];
+  std::vector<ShapedArray> in;
+  for (const Atom& a : e.inputs) {
+    if (!a.is_var() && (!a.value.valid() || !a.value.is_concrete())) return false;
+    const ShapedArray& aval = aval_of(j, a);
+    if (aval.ndim() != 0 && !(aval.shape == out.shape)) return false;
+    in.push_back(aval);
+  }
+  return codegen_supports(e.prim, in, out);
+}
+
+struct Group {
+  std::vector<size_t> members;
+  Shape shape;
+  std::unordered_set<int> produced;
+};
+
+Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
+  Fusion f;
+  f.members = g.members;
+  std::unordered_map<int, int> value_of;  // variable -> program value id
+  std::unordered_map<int, int> internal_uses;
+  for (size_t k : g.members) {
+    for (const Atom& a : j.eqns[k].inputs) {
+      if (a.is_var() && g.produced.count(a.var)) ++internal_uses[a.var];
+    }
+  }
+  // Inputs first (their ids come before every op's).
+  for (size_t k : g.members) {
+    for (const Atom& a : j.eqns[k].inputs) {
+      if (a.is_var() && (g.produced.count(a.var) || value_of.count(a.var))) continue;
+      const ShapedArray& aval = aval_of(j, a);
+      int id = static_cast<int>(f.inputs.size());
+      if (a.is_var()) value_of[a.var] = id;
+      f.inputs.push_back(a);
+      f.program.inputs.push_back({aval.dtype, aval.ndim() == 0});
+    }
+  }
+  const int nin = static_cast<int>(f.inputs.size());
+  // Literals are separate inputs even when equal: find each by its position.
+  size_t literal = 0;
+  std::vector<size_t> literal_ids;
+  for (size_t i = 0; i < f.inputs.size(); ++i) {
+    if (!f.inputs[i].is_var()) literal_ids.push_back(i);
+  }
+  for (size_t m = 0; m < g.members.size(); ++m) {
+    const Eqn& e = j.eqns[g.members[m]];
+    LoopProgram::Op op{e.prim, {}, j.avals[static_cast<size_t>(e.outputs[0])].dtype};
+    for (const Atom& a : e.inputs) {
+      op.operands.push_back(a.is_var() ? value_of.at(a.var)
+                                       : static_cast<int>(literal_ids[literal++]));
+    }
+    value_of[e.outputs[0]] = nin + static_cast<int>(m);
+    f.program.ops.push_back(std::move(op));
+    // Materialised when something outside the group reads it.
+    const int v = e.outputs[0];
+    auto it = internal_uses.find(v);
+    if (uses[static_cast<size_t>(v)] > (it == internal_uses.end() ? 0 : it->second)) {
+      f.outputs.push_back(v);
+      f.program.outputs.push_back(nin + static_cast<int>(m));
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+std::vector<Fusion> plan_fusions(const Jaxpr& j) {
+  std::vector<int> uses(j.avals.size(), 0);
+  for (const Eqn& e : j.eqns) {
+    for (const Atom& a : e.inputs) {
+      if (a.is_var()) ++uses[static_cast<size_t>(a.var)];
+    }
+  }
+  for (const Atom& a : j.outvars) {
+    if (a.is_var()) ++uses[static_cast<size_t>(a.var)];
+  }
+  std::vector<Fusion> out;
+  std::optional<Group> open;
+  auto close = [&] {
+    if (open && open->members.size() >= 2) out.push_back(build(j, *open, uses));
+    open.reset();
+  };
+  for (size_t k = 0; k < j.eqns.size(); ++k) {
+    const Eqn& e = j.eqns[k];
+    bool reads_group = false;
+    if (open) {
+      for (const Atom& a : e.inputs) reads_group |= a.is_var() && open->produced.count(a.var);
+    }
+    if (!fusible(j, e)) {
+      // The group runs at its last member: an equation reading it must come after that.
+      if (reads_group) close();
+      continue;
+    }
+    const Shape& shape = j.avals[static_cast<size_t>(e.outputs[0])].shape;
+    if (!open || !(open->shape == shape)) {
+      close();
+      open = Group{{}, shape, {}};
+    }
+    open->members.push_back(k);
+    open->produced.insert(e.outputs[0]);
+  }
+  close();
+  return out;
+}
+
+}  // namespace jx::compiler
