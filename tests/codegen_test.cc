@@ -14,6 +14,7 @@
 
 #include "compiler/codegen.h"
 #include "compiler/fusion.h"
+#include "compiler/passes.h"
 #include "ir/jaxpr.h"
 
 namespace jx {
@@ -112,6 +113,52 @@ TEST(Codegen, FusedChainsEqualTheEagerKernelsBitForBit) {
       EXPECT_EQ(fusions[0].members.size(), j.jaxpr().eqns.size()) << c.name << "\n" << j;
     }
   }
+}
+
+// Integer and bitwise loops: wrapping arithmetic, XLA's shifts (amounts past the width, and
+// negative ones read as unsigned), signed/unsigned comparisons, converts and bitcasts.
+TEST(Codegen, IntegerAndBitwiseChainsEqualTheEagerKernels) {
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int64_t> big(std::numeric_limits<int32_t>::min(),
+                                             std::numeric_limits<int32_t>::max());
+  std::vector<int32_t> xs{0, 1, -1, std::numeric_limits<int32_t>::min(),
+                          std::numeric_limits<int32_t>::max()},
+      shifts{0, 1, 31, 32, 33, -1, 7};
+  while (xs.size() < 517) xs.push_back(static_cast<int32_t>(big(rng)));
+  while (shifts.size() < 517) shifts.push_back(static_cast<int32_t>(big(rng) % 40));
+  for (DType dtype : {DType::int32, DType::uint32, DType::uint8, DType::int64}) {
+    Array x = Array::from_vector(xs).astype(dtype), s = Array::from_vector(shifts).astype(dtype);
+    auto f = [](const Array& a, const Array& k) {
+      Array m = lax::mul(lax::add(a, a), lax::sub(a, k));  // wraps
+      Array sh = lax::bitwise_xor(lax::shift_left(a, k), lax::shift_right_logical(a, k));
+      Array ar = lax::shift_right_arithmetic(lax::bitwise_or(m, sh), k);
+      Array c = lax::select_n(lax::lt(a, k), {lax::max(ar, a), lax::min(lax::neg(a), k)});
+      return std::vector<Array>{c, lax::bitwise_not(lax::bitwise_and(c, k)),
+                                lax::convert_element_type(c, DType::float32, false),
+                                lax::convert_element_type(lax::ge(c, a), DType::int32, false)};
+    };
+    std::vector<Array> want = f(x, s), got = jit(f)(x, s);
+    for (size_t k = 0; k < got.size(); ++k) {
+      expect_bitwise(got[k], want[k],
+                     std::string(dtype_name(dtype)) + " output " + std::to_string(k));
+    }
+  }
+}
+
+// Dropout after the random bits (seed section 5): the bits -> uniform -> compare -> convert ->
+// scale chain is one loop after the random_bits kernel.
+TEST(Codegen, DropoutIsOneLoopAfterTheBits) {
+  auto drop = [](const Array& key, const Array& x) {
+    return random::bernoulli(key, 0.9, x.shape()) * x / 0.9f;
+  };
+  Array key = random::PRNGKey(3), x = jnp::linspace(-1.0, 1.0, 1001).astype(DType::float32);
+  expect_bitwise(jit(drop)(key, x), drop(key, x), "dropout");
+  ClosedJaxpr j = make_jaxpr(drop)(key, x);
+  Jaxpr optimized = j.jaxpr();
+  compiler::optimize(optimized);
+  std::vector<compiler::Fusion> fusions = compiler::plan_fusions(optimized);
+  ASSERT_EQ(fusions.size(), 1u) << optimized.str();
+  EXPECT_EQ(fusions[0].members.size() + 1, optimized.eqns.size()) << optimized.str();
 }
 
 TEST(Codegen, InPlaceOverDyingBuffers) {

@@ -119,7 +119,13 @@ class Backend {
       case DType::float64:
         return b.getDoubleTy();
       case DType::bool_:
+      case DType::uint8:
         return b.getInt8Ty();
+      case DType::int32:
+      case DType::uint32:
+        return b.getInt32Ty();
+      case DType::int64:
+        return b.getInt64Ty();
       default:
         throw std::logic_error("jx codegen: unsupported dtype");
     }
@@ -130,60 +136,122 @@ class Backend {
     return d == DType::bool_ ? b.CreateICmpNE(loaded, b.getInt8(0)) : loaded;
   }
 
+  // One operation, with the eager kernels' semantics for its operand dtype (`in`).
   static llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::Op& op,
-                              const std::vector<llvm::Value*>& v) {
+                              const std::vector<llvm::Value*>& v, DType in) {
     auto x = [&](size_t i) { return v[static_cast<size_t>(op.operands[i])]; };
     auto intrinsic = [&](llvm::Intrinsic::ID id, llvm::Value* a) {
       llvm::Function* f = llvm::Intrinsic::getDeclaration(&m, id, {a->getType()});
       return b.CreateCall(f, {a});
     };
-    // max/min as the eager kernels: NaN if either operand is NaN, else x > y ? x : y.
-    auto nan_or = [&](llvm::Value* chosen) {
+    const bool fl = is_floating(in);
+    const bool sig = is_signed_integer(in);
+    // max/min as the eager kernels: for floats NaN if either operand is NaN, else
+    // x > y ? x : y (so max(-0., +0.) is +0.).
+    auto choose = [&](bool greater) -> llvm::Value* {
+      llvm::Value* pick =
+          fl ? (greater ? b.CreateFCmpOGT(x(0), x(1)) : b.CreateFCmpOLT(x(0), x(1)))
+             : b.CreateICmp(greater ? (sig ? llvm::CmpInst::ICMP_SGT : llvm::CmpInst::ICMP_UGT)
+                                    : (sig ? llvm::CmpInst::ICMP_SLT : llvm::CmpInst::ICMP_ULT),
+                            x(0), x(1));
+      llvm::Value* chosen = b.CreateSelect(pick, x(0), x(1));
+      if (!fl) return chosen;
       llvm::Value* nan = llvm::ConstantFP::getQNaN(x(0)->getType());
       return b.CreateSelect(b.CreateFCmpUNO(x(0), x(1)), nan, chosen);
     };
+    auto compare = [&](llvm::CmpInst::Predicate f, llvm::CmpInst::Predicate s_,
+                       llvm::CmpInst::Predicate u) {
+      return fl ? b.CreateFCmp(f, x(0), x(1)) : b.CreateICmp(sig ? s_ : u, x(0), x(1));
+    };
+    // XLA's shifts: an amount of at least the bit width gives 0 (logical) or the sign
+    // (arithmetic, clamped to width - 1).
+    auto shift = [&](llvm::Instruction::BinaryOps kind) -> llvm::Value* {
+      auto* type = llvm::cast<llvm::IntegerType>(x(0)->getType());
+      llvm::Value* width = llvm::ConstantInt::get(type, type->getBitWidth());
+      llvm::Value* too_far = b.CreateICmpUGE(x(1), width);
+      if (kind == llvm::Instruction::AShr) {
+        llvm::Value* amount =
+            b.CreateSelect(too_far, llvm::ConstantInt::get(type, type->getBitWidth() - 1), x(1));
+        return b.CreateAShr(x(0), amount);
+      }
+      llvm::Value* safe = b.CreateSelect(too_far, llvm::ConstantInt::get(type, 0), x(1));
+      return b.CreateSelect(too_far, llvm::ConstantInt::get(type, 0),
+                            b.CreateBinOp(kind, x(0), safe));
+    };
+    using P = llvm::CmpInst;
     switch (op.prim) {
       case Prim::add:
-        return b.CreateFAdd(x(0), x(1));
+        return fl ? b.CreateFAdd(x(0), x(1)) : b.CreateAdd(x(0), x(1));
       case Prim::sub:
-        return b.CreateFSub(x(0), x(1));
+        return fl ? b.CreateFSub(x(0), x(1)) : b.CreateSub(x(0), x(1));
       case Prim::mul:
-        return b.CreateFMul(x(0), x(1));
+        return fl ? b.CreateFMul(x(0), x(1)) : b.CreateMul(x(0), x(1));
       case Prim::div:
         return b.CreateFDiv(x(0), x(1));
       case Prim::neg:
-        return b.CreateFNeg(x(0));
+        return fl ? b.CreateFNeg(x(0)) : b.CreateNeg(x(0));
       case Prim::abs:
         return intrinsic(llvm::Intrinsic::fabs, x(0));
       case Prim::sqrt:
         return intrinsic(llvm::Intrinsic::sqrt, x(0));
       case Prim::max:
-        return nan_or(b.CreateSelect(b.CreateFCmpOGT(x(0), x(1)), x(0), x(1)));
+        return choose(true);
       case Prim::min:
-        return nan_or(b.CreateSelect(b.CreateFCmpOLT(x(0), x(1)), x(0), x(1)));
+        return choose(false);
       case Prim::eq:
-        return b.CreateFCmpOEQ(x(0), x(1));
+        return compare(P::FCMP_OEQ, P::ICMP_EQ, P::ICMP_EQ);
       case Prim::ne:
-        return b.CreateFCmpUNE(x(0), x(1));
+        return compare(P::FCMP_UNE, P::ICMP_NE, P::ICMP_NE);
       case Prim::lt:
-        return b.CreateFCmpOLT(x(0), x(1));
+        return compare(P::FCMP_OLT, P::ICMP_SLT, P::ICMP_ULT);
       case Prim::le:
-        return b.CreateFCmpOLE(x(0), x(1));
+        return compare(P::FCMP_OLE, P::ICMP_SLE, P::ICMP_ULE);
       case Prim::gt:
-        return b.CreateFCmpOGT(x(0), x(1));
+        return compare(P::FCMP_OGT, P::ICMP_SGT, P::ICMP_UGT);
       case Prim::ge:
-        return b.CreateFCmpOGE(x(0), x(1));
+        return compare(P::FCMP_OGE, P::ICMP_SGE, P::ICMP_UGE);
+      case Prim::and_:
+        return b.CreateAnd(x(0), x(1));
+      case Prim::or_:
+        return b.CreateOr(x(0), x(1));
+      case Prim::xor_:
+        return b.CreateXor(x(0), x(1));
+      case Prim::not_:
+        return b.CreateNot(x(0));
+      case Prim::shift_left:
+        return shift(llvm::Instruction::Shl);
+      case Prim::shift_right_logical:
+        return shift(llvm::Instruction::LShr);
+      case Prim::shift_right_arithmetic:
+        return shift(llvm::Instruction::AShr);
       case Prim::select_n:  // select_n(pred, on_false, on_true)
         return b.CreateSelect(x(0), x(2), x(1));
-      case Prim::convert_element_type: {
-        llvm::Type* to = element_type(b, op.dtype);
-        if (to == x(0)->getType()) return x(0);
-        return to->isDoubleTy() ? b.CreateFPExt(x(0), to) : b.CreateFPTrunc(x(0), to);
-      }
+      case Prim::bitcast_convert_type:
+        return b.CreateBitCast(x(0), element_type(b, op.dtype));
+      case Prim::convert_element_type:
+        return convert(b, x(0), in, op.dtype);
       default:
         throw std::logic_error("jx codegen: unsupported primitive " +
                                std::string(primitive_name(op.prim)));
     }
+  }
+
+  // static_cast<To>(from) as the eager kernel computes it (bool values are i1 here).
+  static llvm::Value* convert(llvm::IRBuilder<>& b, llvm::Value* v, DType from, DType to) {
+    if (to == DType::bool_) {
+      if (from == DType::bool_) return v;
+      return is_floating(from) ? b.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0))
+                               : b.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
+    }
+    llvm::Type* t = element_type(b, to);
+    if (is_floating(to)) {
+      if (is_floating(from)) return b.CreateFPCast(v, t);
+      if (from == DType::bool_ || is_unsigned_integer(from)) return b.CreateUIToFP(v, t);
+      return b.CreateSIToFP(v, t);
+    }
+    // to an integer, from bool or an integer (float -> integer is not generated).
+    if (from == DType::bool_) return b.CreateZExt(v, t);
+    return b.CreateIntCast(v, t, is_signed_integer(from));
   }
 
   // `name`(void** buffers, i64 begin, i64 end) calls a body taking every buffer as a noalias
@@ -226,7 +294,16 @@ class Backend {
       llvm::Value* at = b.CreateInBoundsGEP(t, body->getArg(static_cast<unsigned>(k)), i);
       values[k] = to_value(b, b.CreateLoad(t, at), p.inputs[k].dtype);
     }
-    for (size_t k = 0; k < p.ops.size(); ++k) values[nin + k] = emit_op(b, m, p.ops[k], values);
+    auto dtype_of_value = [&](int id) {
+      return static_cast<size_t>(id) < nin ? p.inputs[static_cast<size_t>(id)].dtype
+                                           : p.ops[static_cast<size_t>(id) - nin].dtype;
+    };
+    for (size_t k = 0; k < p.ops.size(); ++k) {
+      const LoopProgram::Op& op = p.ops[k];
+      // The operand whose dtype decides the semantics (select_n's predicate is bool).
+      const int decider = op.prim == Prim::select_n ? op.operands[1] : op.operands[0];
+      values[nin + k] = emit_op(b, m, op, values, dtype_of_value(decider));
+    }
     for (size_t k = 0; k < p.outputs.size(); ++k) {
       const int id = p.outputs[k];
       const DType d = static_cast<size_t>(id) < nin ? p.inputs[static_cast<size_t>(id)].dtype
@@ -282,37 +359,55 @@ std::string LoopProgram::key() const {
 }
 
 bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray& out) {
-  if (!enabled()) return false;
-  auto all_float_like = [&](size_t from) {
+  if (!enabled() || in.empty()) return false;
+  auto same = [&](size_t from) {
     for (size_t i = from; i < in.size(); ++i) {
-      if (!is_float(in[i].dtype) || in[i].dtype != in[from].dtype) return false;
+      if (in[i].dtype != in[from].dtype) return false;
     }
     return true;
   };
+  const DType d = in[0].dtype;
+  const bool fl = is_float(d), integer = is_integer(d), boolean = d == DType::bool_;
   switch (p) {
     case Prim::add:
     case Prim::sub:
     case Prim::mul:
-    case Prim::div:
     case Prim::max:
     case Prim::min:
-      return in.size() == 2 && all_float_like(0) && out.dtype == in[0].dtype;
-    case Prim::neg:
-    case Prim::abs:
+      return in.size() == 2 && same(0) && (fl || integer) && out.dtype == d;
+    case Prim::div:
     case Prim::sqrt:
-      return in.size() == 1 && is_float(in[0].dtype) && out.dtype == in[0].dtype;
+    case Prim::abs:
+      return (in.size() == (p == Prim::div ? 2u : 1u)) && same(0) && fl && out.dtype == d;
+    case Prim::neg:
+      return in.size() == 1 && (fl || integer) && out.dtype == d;
     case Prim::eq:
     case Prim::ne:
     case Prim::lt:
     case Prim::le:
     case Prim::gt:
     case Prim::ge:
-      return in.size() == 2 && all_float_like(0) && out.dtype == DType::bool_;
+      return in.size() == 2 && same(0) && (fl || integer) && out.dtype == DType::bool_;
+    case Prim::and_:
+    case Prim::or_:
+    case Prim::xor_:
+      return in.size() == 2 && same(0) && (integer || boolean) && out.dtype == d;
+    case Prim::not_:
+      return in.size() == 1 && (integer || boolean) && out.dtype == d;
+    case Prim::shift_left:
+    case Prim::shift_right_logical:
+    case Prim::shift_right_arithmetic:
+      return in.size() == 2 && same(0) && integer && out.dtype == d;
     case Prim::select_n:
-      return in.size() == 3 && in[0].dtype == DType::bool_ && all_float_like(1) &&
-             out.dtype == in[1].dtype;
+      return in.size() == 3 && d == DType::bool_ && same(1) &&
+             (is_float(in[1].dtype) || is_integer(in[1].dtype)) && out.dtype == in[1].dtype;
     case Prim::convert_element_type:
-      return in.size() == 1 && is_float(in[0].dtype) && is_float(out.dtype);
+      // Not float -> integer (out-of-range values are the kernel's business).
+      return in.size() == 1 && (fl || integer || boolean) &&
+             (is_float(out.dtype) || out.dtype == DType::bool_ || (!fl && is_integer(out.dtype)));
+    case Prim::bitcast_convert_type:
+      return in.size() == 1 && (fl || integer) && (is_float(out.dtype) || is_integer(out.dtype)) &&
+             itemsize(d) == itemsize(out.dtype);
     default:
       return false;
   }

@@ -1,8 +1,10 @@
 // jit's code generator ("jit, part 2", first step): fused elementwise loops compiled to native
 // code in process with LLVM's ORC JIT (no compiler is run), vectorised for the host CPU.
-// The operations supported are those whose results are exact (IEEE add, sub, mul, div, sqrt,
-// comparisons, select, max/min with the eager kernels' NaN rule, f32<->f64 converts), with
-// floating-point contraction off, so generated code equals the eager kernels bit for bit.
+// The operations supported are those whose results are exact: IEEE add, sub, mul, div, sqrt,
+// abs and neg; max/min with the eager kernels' NaN rule; comparisons and select; wrapping
+// integer arithmetic, bitwise ops and shifts with XLA's rules for large amounts; converts
+// (not float -> integer) and bitcasts. Floating-point contraction is off, so generated code
+// equals the eager kernels bit for bit.
 #pragma once
 
 #include <cstdint>

@@ -155,7 +155,7 @@ Executable::Executable(const Jaxpr& j) : num_slots_(j.avals.size()) {
   for (int v : j.invars) in_slots_.push_back(last_use[static_cast<size_t>(v)] >= 0 ? v : -1);
   for (size_t k = 0; k < plan.size(); ++k) {
     const Planned& e = plan[k];
-    Step s{e.impl, e.owned, e.params, {}, {}, {}, {}};
+    Step s{e.impl, e.owned, e.params, {}, {}, {}, {}, {}};
     for (const Atom& a : e.inputs) s.in.push_back(operand(a));
     for (int o : e.outputs) {
       s.out_avals.push_back(j.avals[static_cast<size_t>(o)]);
