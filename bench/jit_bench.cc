@@ -1,7 +1,9 @@
 // jit's performance targets ("jit, part 1"), each beside its baseline in the same run:
 //   dispatch: a cached call of a tiny jitted function (f32[8] -> x * 2 + 1) vs the same two ops
 //       eagerly (target: <= 1 us a call; JAX's cached call costs 5-10 us from Python)
-//   first call: trace + optimise + plan of each of the tour's functions (a fresh jit each time)
+//   first call: trace + optimise + plan of each of the tour's functions (a fresh jit each time;
+//       their loops are compiled once per process, so this excludes code generation), and the
+//       cost of generating a new 10-op loop with LLVM
 //   W1-W7 (../shared/peers/README.md; W4's loop unrolled): jit(f) vs f eagerly. Without fusion
 //       ("jit, part 2") the compiled program runs the same kernels, so the gain is the removed
 //       per-op dispatch and buffers freed at their last use.
@@ -104,6 +106,24 @@ void BM_first_call_dropout(benchmark::State& state) {
              jnp::ones({4, 5}));
 }
 
+// The cost of generating one fused loop: a 10-op elementwise chain never compiled before in
+// this process (its ops chosen from the iteration count), traced, planned and compiled by LLVM.
+void BM_first_call_new_loop_10_ops(benchmark::State& state) {
+  Array x = jnp::ones({16});
+  static int64_t serial = 0;  // across repetitions too: every iteration compiles a new loop
+  for (auto _ : state) {
+    const int64_t code = serial++;
+    auto chain = [code](const Array& v) {
+      Array y = v;
+      for (int k = 0; k < 10; ++k) {
+        y = ((code >> k) & 1) ? jx::lax::mul(y, v) : jx::lax::add(y, v);
+      }
+      return y;
+    };
+    benchmark::DoNotOptimize(jx::jit(chain)(x));
+  }
+}
+
 // ---- W1-W7 under jit vs eagerly ------------------------------------------------------------
 template <class F, class... Args>
 void jit_or_eager(benchmark::State& state, bool jitted, const F& f, const Args&... args) {
@@ -192,6 +212,10 @@ BENCHMARK(BM_first_call_pairwise)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_first_call_per_example_grad)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_first_call_jacrev_softmax)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_first_call_dropout)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_new_loop_10_ops)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(64);
 
 #define JX_JIT_PAIR(W)                                                   \
   void BM_##W##_jit(benchmark::State& state) { W(state, true); }         \
