@@ -171,7 +171,9 @@ struct MulOp {
       x = x * u;
   }
 };
-struct MinOp {
+// min/max combine NaN-propagating: a NaN on either side gives NaN.
+template <bool kMax>
+struct ExtremumOp {
   template <class T>
   static void apply(T& x, T u) {
     if constexpr (std::is_floating_point_v<T>) {
@@ -180,21 +182,11 @@ struct MinOp {
         return;
       }
     }
-    if (u < x) x = u;
+    if (kMax ? u > x : u < x) x = u;
   }
 };
-struct MaxOp {
-  template <class T>
-  static void apply(T& x, T u) {
-    if constexpr (std::is_floating_point_v<T>) {
-      if (std::isnan(x) || std::isnan(u)) {
-        x = std::numeric_limits<T>::quiet_NaN();
-        return;
-      }
-    }
-    if (u > x) x = u;
-  }
-};
+using MinOp = ExtremumOp<false>;
+using MaxOp = ExtremumOp<true>;
 
 // Applies the updates in row-major order, serially, so that duplicate indices combine in a
 // deterministic order (for plain scatter the last update wins).
