@@ -343,18 +343,32 @@ class Backend {
 }  // namespace
 
 std::string LoopProgram::key() const {
+  // Appended piece by piece (GCC 12 misreads `" " + std::string` temporaries, -Wrestrict).
   std::string k = "in";
   for (const Input& in : inputs) {
-    k += " " + std::to_string(static_cast<int>(in.dtype)) + (in.scalar ? "s" : "a");
+    k += ' ';
+    k += std::to_string(static_cast<int>(in.dtype));
+    k += in.scalar ? 's' : 'a';
   }
   for (const Op& op : ops) {
-    k += "; " + std::string(primitive_name(op.prim)) + ":" +
-         std::to_string(static_cast<int>(op.dtype));
-    for (int o : op.operands) k += " " + std::to_string(o);
+    k += "; ";
+    k += primitive_name(op.prim);
+    k += ':';
+    k += std::to_string(static_cast<int>(op.dtype));
+    for (int o : op.operands) {
+      k += ' ';
+      k += std::to_string(o);
+    }
   }
   k += "; out";
-  for (int o : outputs) k += " " + std::to_string(o);
-  if (in_place_input >= 0) k += "; in place over " + std::to_string(in_place_input);
+  for (int o : outputs) {
+    k += ' ';
+    k += std::to_string(o);
+  }
+  if (in_place_input >= 0) {
+    k += "; in place over ";
+    k += std::to_string(in_place_input);
+  }
   return k;
 }
 

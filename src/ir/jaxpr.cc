@@ -40,6 +40,13 @@ struct PJaxpr {
   std::vector<PEqn> eqns;
 };
 
+// s += sep + item, except before the first item (appends in place: GCC 12 misreads a
+// `const char* + std::string` temporary as overlapping memcpy, -Wrestrict).
+void append(std::string& s, bool first, const char* sep, const std::string& item) {
+  if (!first) s += sep;
+  s += item;
+}
+
 class Namer {
  public:
   std::unique_ptr<PJaxpr> build(const Jaxpr& j, std::vector<std::string> seeded_in,
@@ -71,15 +78,16 @@ class Namer {
     auto out = std::make_unique<PJaxpr>();
     out->head = "{ lambda ";
     for (size_t i = 0; i < j.constvars.size(); ++i)
-      out->head += (i ? " " : "") + binder(j.constvars[i]);
+      append(out->head, i == 0, " ", binder(j.constvars[i]));
     out->head += "; ";
-    for (size_t i = 0; i < j.invars.size(); ++i) out->head += (i ? " " : "") + binder(j.invars[i]);
+    for (size_t i = 0; i < j.invars.size(); ++i)
+      append(out->head, i == 0, " ", binder(j.invars[i]));
     out->head += ". let";
     for (const Eqn& e : j.eqns) {
       PEqn pe;
       std::vector<std::string> out_names;
       for (size_t i = 0; i < e.outputs.size(); ++i) {
-        pe.lhs += (i ? " " : "") + binder(e.outputs[i]);
+        append(pe.lhs, i == 0, " ", binder(e.outputs[i]));
         out_names.push_back(name(e.outputs[i]));
       }
       pe.prim = std::string(primitive_name(e.prim));
@@ -114,7 +122,8 @@ class Namer {
       out->eqns.push_back(std::move(pe));
     }
     out->outs = "(";
-    for (size_t i = 0; i < j.outvars.size(); ++i) out->outs += (i ? ", " : "") + atom(j.outvars[i]);
+    for (size_t i = 0; i < j.outvars.size(); ++i)
+      append(out->outs, i == 0, ", ", atom(j.outvars[i]));
     out->outs += j.outvars.size() == 1 ? ",)" : ")";
     return out;
   }
@@ -130,7 +139,7 @@ std::string flat_params(const PEqn& e) {
   std::string s = "[";
   for (size_t i = 0; i < e.params.size(); ++i) {
     const PParam& p = e.params[i];
-    s += (i ? " " : "") + p.key + "=" + (p.jaxpr ? flat(*p.jaxpr) : p.text);
+    append(s, i == 0, " ", p.key + "=" + (p.jaxpr ? flat(*p.jaxpr) : p.text));
   }
   return s + "]";
 }
@@ -139,7 +148,7 @@ std::string flat_eqn(const PEqn& e) { return e.lhs + " = " + e.prim + flat_param
 
 std::string flat(const PJaxpr& j) {
   std::string s = j.head + " ";
-  for (size_t i = 0; i < j.eqns.size(); ++i) s += (i ? "; " : "") + flat_eqn(j.eqns[i]);
+  for (size_t i = 0; i < j.eqns.size(); ++i) append(s, i == 0, "; ", flat_eqn(j.eqns[i]));
   return s + " in " + j.outs + " }";
 }
 
@@ -151,18 +160,30 @@ std::string layout_eqn(const PEqn& e, size_t indent) {
   std::string pad(indent + 2, ' ');
   std::string s = e.lhs + " = " + e.prim + "[";
   for (const PParam& p : e.params) {
-    s += "\n" + pad + p.key + "=";
+    s += '\n';
+    s += pad;
+    s += p.key;
+    s += '=';
     s += p.jaxpr ? layout(*p.jaxpr, indent + 2, pad.size() + p.key.size() + 1) : p.text;
   }
-  return s + "\n" + std::string(indent, ' ') + "]" + e.args;
+  s += '\n';
+  s.append(indent, ' ');
+  s += ']';
+  return s + e.args;
 }
 
 std::string layout(const PJaxpr& j, size_t indent, size_t column) {
   std::string one = flat(j);
   if (column + one.size() <= kWidth) return one;
   std::string s = j.head;
-  for (const PEqn& e : j.eqns) s += "\n" + std::string(indent + 4, ' ') + layout_eqn(e, indent + 4);
-  return s + "\n" + std::string(indent + 2, ' ') + "in " + j.outs + " }";
+  for (const PEqn& e : j.eqns) {
+    s += '\n';
+    s.append(indent + 4, ' ');
+    s += layout_eqn(e, indent + 4);
+  }
+  s += '\n';
+  s.append(indent + 2, ' ');
+  return s + "in " + j.outs + " }";
 }
 
 }  // namespace
