@@ -161,6 +161,33 @@ TEST(Codegen, DropoutIsOneLoopAfterTheBits) {
   EXPECT_EQ(fusions[0].members.size() + 1, optimized.eqns.size()) << optimized.str();
 }
 
+// Broadcasts along the trailing dimensions (a value per row) or the leading ones (a row repeated)
+// are read at remapped indices inside the loop instead of being materialised.
+TEST(Codegen, BroadcastOperandsAreReadInPlace) {
+  for (DType dtype : {DType::float32, DType::float64}) {
+    Array x = edge_values(dtype, 6).reshape({17, 59});
+    Array row = edge_values(dtype, 7).reshape({1003})[slice(0, 17)];
+    Array col = edge_values(dtype, 8).reshape({1003})[slice(0, 59)];
+    auto f = [](const Array& x, const Array& row, const Array& col) {
+      Array r = lax::broadcast_in_dim(row, x.shape(), {0});
+      Array c = lax::broadcast_in_dim(col, x.shape(), {1});
+      return std::vector<Array>{lax::div(lax::sub(x, r), lax::add(c, r)), c};
+    };
+    std::vector<Array> want = f(x, row, col), got = jit(f)(x, row, col);
+    for (size_t k = 0; k < got.size(); ++k) {
+      expect_bitwise(got[k], want[k], "broadcast " + std::to_string(k));
+    }
+    ClosedJaxpr j = make_jaxpr(f)(x, row, col);
+    std::vector<compiler::Fusion> fusions = compiler::plan_fusions(j.jaxpr());
+    ASSERT_EQ(fusions.size(), 1u) << j;
+    EXPECT_EQ(fusions[0].members.size(), j.jaxpr().eqns.size()) << j;
+  }
+  // The seed's per-image normalize under vmap: (x - mean) / std is one loop.
+  auto normalize = [](const Array& x) { return (x - jnp::mean(x)) / jnp::std(x); };
+  Array images = random::normal(random::PRNGKey(0), {6, 28, 28});
+  expect_bitwise(jit(vmap(normalize))(images), vmap(normalize)(images), "normalize");
+}
+
 TEST(Codegen, InPlaceOverDyingBuffers) {
   // Each step's operand dies there: the loops write over it through its own pointer.
   auto f = jit([](const Array& x) {

@@ -290,9 +290,14 @@ class Backend {
     i->addIncoming(begin, entry);
     for (size_t k = 0; k < nin; ++k) {
       if (p.inputs[k].scalar) continue;
-      llvm::Type* t = element_type(b, p.inputs[k].dtype);
-      llvm::Value* at = b.CreateInBoundsGEP(t, body->getArg(static_cast<unsigned>(k)), i);
-      values[k] = to_value(b, b.CreateLoad(t, at), p.inputs[k].dtype);
+      const LoopProgram::Input& in = p.inputs[k];
+      llvm::Type* t = element_type(b, in.dtype);
+      // Division by a constant becomes multiply-and-shift: the loop still vectorises.
+      llvm::Value* index = in.divide > 0   ? b.CreateUDiv(i, b.getInt64(in.divide))
+                           : in.modulo > 0 ? b.CreateURem(i, b.getInt64(in.modulo))
+                                           : static_cast<llvm::Value*>(i);
+      llvm::Value* at = b.CreateInBoundsGEP(t, body->getArg(static_cast<unsigned>(k)), index);
+      values[k] = to_value(b, b.CreateLoad(t, at), in.dtype);
     }
     auto dtype_of_value = [&](int id) {
       return static_cast<size_t>(id) < nin ? p.inputs[static_cast<size_t>(id)].dtype
@@ -349,6 +354,8 @@ std::string LoopProgram::key() const {
     k += ' ';
     k += std::to_string(static_cast<int>(in.dtype));
     k += in.scalar ? 's' : 'a';
+    if (in.divide > 0) k += "/" + std::to_string(in.divide);
+    if (in.modulo > 0) k += "%" + std::to_string(in.modulo);
   }
   for (const Op& op : ops) {
     k += "; ";
@@ -425,6 +432,10 @@ bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray
     default:
       return false;
   }
+}
+
+bool codegen_loads(DType d) {
+  return enabled() && (is_float(d) || is_integer(d) || d == DType::bool_);
 }
 
 void set_codegen_enabled(bool on) { g_enabled = on; }

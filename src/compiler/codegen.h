@@ -16,12 +16,17 @@
 
 namespace jx::compiler {
 
-// A loop body: values 0..inputs.size()-1 are the inputs (an array read at each element, or a
-// scalar read once); value inputs.size() + k is ops[k]'s result.
+// A loop body: values 0..inputs.size()-1 are the inputs (an array read at each element, a
+// broadcast array read at a remapped index, or a scalar read once); value inputs.size() + k is
+// ops[k]'s result.
 struct LoopProgram {
   struct Input {
     DType dtype;
     bool scalar;
+    // A broadcast operand read at element i / divide (varying along the loop's leading
+    // dimensions) or i % modulo (varying along its trailing ones); 0: not used.
+    int64_t divide = 0;
+    int64_t modulo = 0;
   };
   struct Op {
     Prim prim;
@@ -45,6 +50,8 @@ using LoopKernel = void (*)(void* const* buffers, int64_t begin, int64_t end);
 // True when the code generator implements p on operands of these types (and code generation is
 // on: JX_JIT_CODEGEN=0 turns it off, leaving every equation to its kernel).
 bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray& out);
+// True when generated loops can read and write arrays of this dtype (and code generation is on).
+bool codegen_loads(DType d);
 // Turns code generation on or off for programs compiled from now on (tests compare the two).
 void set_codegen_enabled(bool enabled);
 // The native kernel of a loop program, compiled on first use. Thread-safe.

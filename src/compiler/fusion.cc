@@ -1,8 +1,10 @@
 #include "compiler/fusion.h"
 
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace jx::compiler {
 namespace {
@@ -11,10 +13,35 @@ const ShapedArray& aval_of(const Jaxpr& j, const Atom& a) {
   return a.is_var() ? j.avals[static_cast<size_t>(a.var)] : a.value.aval();
 }
 
+// A broadcast_in_dim whose operand's elements repeat along the output's trailing dimensions
+// (operand = a leading block of the output's dimensions: read at i / divide) or along its
+// leading ones (operand = a trailing block: read at i % modulo). Returns {divide, modulo}.
+std::optional<std::pair<int64_t, int64_t>> broadcast_pattern(const Jaxpr& j, const Eqn& e) {
+  if (e.prim != Prim::broadcast_in_dim || e.inputs.size() != 1) return std::nullopt;
+  const Atom& a = e.inputs[0];
+  if (!a.is_var() && (!a.value.valid() || !a.value.is_concrete())) return std::nullopt;
+  const ShapedArray& in = aval_of(j, a);
+  const ShapedArray& out = j.avals[static_cast<size_t>(e.outputs[0])];
+  const std::vector<int64_t>& dims = e.params.get_ints("broadcast_dimensions");
+  const int r = out.ndim(), k = in.ndim();
+  if (k == 0 || k >= r || in.dtype != out.dtype || in.size() == 0) return std::nullopt;
+  bool leading = true, trailing = true;
+  for (int d = 0; d < k; ++d) {
+    leading &= dims[static_cast<size_t>(d)] == d && in.shape[d] == out.shape[d];
+    trailing &= dims[static_cast<size_t>(d)] == r - k + d && in.shape[d] == out.shape[r - k + d];
+  }
+  if (leading) return std::pair<int64_t, int64_t>{out.size() / in.size(), 0};
+  if (trailing) return std::pair<int64_t, int64_t>{0, in.size()};
+  return std::nullopt;
+}
+
 // One output whose operands are arrays of its shape or rank-0 scalars, of types the code
-// generator implements.
+// generator implements; or a broadcast the loop can read in place of its result.
 bool fusible(const Jaxpr& j, const Eqn& e) {
   if (e.outputs.size() != 1) return false;
+  if (broadcast_pattern(j, e)) {
+    return codegen_loads(j.avals[static_cast<size_t>(e.outputs[0])].dtype);
+  }
   const ShapedArray& out = j.avals[static_cast<size_t>(e.outputs[0])];
   std::vector<ShapedArray> in;
   for (const Atom& a : e.inputs) {
@@ -42,15 +69,24 @@ Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
       if (a.is_var() && g.produced.count(a.var)) ++internal_uses[a.var];
     }
   }
-  // Inputs first (their ids come before every op's).
+  // Inputs first (their ids come before every op's). A broadcast member is no op: its result is
+  // its operand read at a remapped index.
   for (size_t k : g.members) {
-    for (const Atom& a : j.eqns[k].inputs) {
-      if (a.is_var() && (g.produced.count(a.var) || value_of.count(a.var))) continue;
+    const Eqn& e = j.eqns[k];
+    auto pattern = broadcast_pattern(j, e);
+    for (const Atom& a : e.inputs) {
+      if (!pattern && a.is_var() && (g.produced.count(a.var) || value_of.count(a.var))) continue;
       const ShapedArray& aval = aval_of(j, a);
       int id = static_cast<int>(f.inputs.size());
-      if (a.is_var()) value_of[a.var] = id;
+      if (pattern) {
+        value_of[e.outputs[0]] = id;
+      } else if (a.is_var()) {
+        value_of[a.var] = id;
+      }
       f.inputs.push_back(a);
-      f.program.inputs.push_back({aval.dtype, aval.ndim() == 0});
+      LoopProgram::Input in{aval.dtype, aval.ndim() == 0};
+      if (pattern) std::tie(in.divide, in.modulo) = *pattern;
+      f.program.inputs.push_back(in);
     }
   }
   const int nin = static_cast<int>(f.inputs.size());
@@ -62,19 +98,30 @@ Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
   }
   for (size_t m = 0; m < g.members.size(); ++m) {
     const Eqn& e = j.eqns[g.members[m]];
+    if (broadcast_pattern(j, e)) {
+      if (!e.inputs[0].is_var()) ++literal;
+      // Materialised when read outside the loop: then it is copied out as an output.
+      const int v = e.outputs[0];
+      auto it = internal_uses.find(v);
+      if (uses[static_cast<size_t>(v)] > (it == internal_uses.end() ? 0 : it->second)) {
+        f.outputs.push_back(v);
+        f.program.outputs.push_back(value_of.at(v));
+      }
+      continue;
+    }
     LoopProgram::Op op{e.prim, {}, j.avals[static_cast<size_t>(e.outputs[0])].dtype};
     for (const Atom& a : e.inputs) {
       op.operands.push_back(a.is_var() ? value_of.at(a.var)
                                        : static_cast<int>(literal_ids[literal++]));
     }
-    value_of[e.outputs[0]] = nin + static_cast<int>(m);
+    value_of[e.outputs[0]] = nin + static_cast<int>(f.program.ops.size());
     f.program.ops.push_back(std::move(op));
     // Materialised when something outside the group reads it.
     const int v = e.outputs[0];
     auto it = internal_uses.find(v);
     if (uses[static_cast<size_t>(v)] > (it == internal_uses.end() ? 0 : it->second)) {
       f.outputs.push_back(v);
-      f.program.outputs.push_back(nin + static_cast<int>(m));
+      f.program.outputs.push_back(value_of.at(v));
     }
   }
   return f;
