@@ -182,6 +182,32 @@ TEST(Codegen, BroadcastOperandsAreReadInPlace) {
     ASSERT_EQ(fusions.size(), 1u) << j;
     EXPECT_EQ(fusions[0].members.size(), j.jaxpr().eqns.size()) << j;
   }
+  // Broadcasts along a middle axis, as the seed's nested-vmap pairwise distance makes them:
+  // x[:, None, :] - y[None, :, :], squared, is one loop over N x M x D.
+  auto pairwise = [](const Array& x, const Array& y) {
+    return jnp::sqrt(jnp::sum(jnp::square(jnp::expand_dims(x, 1) - jnp::expand_dims(y, 0)), -1));
+  };
+  Array px = random::normal(random::PRNGKey(1), {7, 5}),
+        py = random::normal(random::PRNGKey(2), {9, 5});
+  expect_bitwise(jit(pairwise)(px, py), pairwise(px, py), "pairwise broadcast");
+  auto dist = [](const Array& a, const Array& b) {
+    return jnp::sqrt(jnp::sum(jnp::square(a - b)));
+  };
+  auto nested = vmap(vmap(dist, {none, 0}), {0, none});
+  expect_bitwise(jit(nested)(px, py), nested(px, py), "nested vmap pairwise");
+  auto mid = [](const Array& x, const Array& v) {
+    return lax::mul(x, lax::broadcast_in_dim(v, x.shape(), {1}));
+  };
+  Array x3 = random::normal(random::PRNGKey(3), {4, 6, 5}),
+        v = random::normal(random::PRNGKey(4), {6});
+  expect_bitwise(jit(mid)(x3, v), mid(x3, v), "middle-axis broadcast");
+  // An operand whose dimensions are all of size 1: every element reads element 0.
+  auto ones = [](const Array& x, const Array& one) {
+    return lax::add(x, lax::broadcast_in_dim(one, x.shape(), {1}));
+  };
+  Array x31 = random::normal(random::PRNGKey(5), {3, 1});
+  expect_bitwise(jit(ones)(x31, jnp::array({2.5f})), ones(x31, jnp::array({2.5f})),
+                 "size-1 operand");
   // The seed's per-image normalize under vmap: (x - mean) / std is one loop.
   auto normalize = [](const Array& x) { return (x - jnp::mean(x)) / jnp::std(x); };
   Array images = random::normal(random::PRNGKey(0), {6, 28, 28});

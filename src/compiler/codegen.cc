@@ -293,9 +293,16 @@ class Backend {
       const LoopProgram::Input& in = p.inputs[k];
       llvm::Type* t = element_type(b, in.dtype);
       // Division by a constant becomes multiply-and-shift: the loop still vectorises.
-      llvm::Value* index = in.divide > 0   ? b.CreateUDiv(i, b.getInt64(in.divide))
-                           : in.modulo > 0 ? b.CreateURem(i, b.getInt64(in.modulo))
-                                           : static_cast<llvm::Value*>(i);
+      llvm::Value* index = i;
+      if (!in.broadcast.empty()) {
+        index = b.getInt64(0);
+        for (const LoopProgram::Input::Term& t : in.broadcast) {
+          llvm::Value* v = t.divide > 1 ? b.CreateUDiv(i, b.getInt64(t.divide)) : i;
+          if (t.modulo > 0) v = b.CreateURem(v, b.getInt64(t.modulo));
+          if (t.stride != 1) v = b.CreateMul(v, b.getInt64(t.stride));
+          index = b.CreateAdd(index, v);
+        }
+      }
       llvm::Value* at = b.CreateInBoundsGEP(t, body->getArg(static_cast<unsigned>(k)), index);
       values[k] = to_value(b, b.CreateLoad(t, at), in.dtype);
     }
@@ -354,8 +361,15 @@ std::string LoopProgram::key() const {
     k += ' ';
     k += std::to_string(static_cast<int>(in.dtype));
     k += in.scalar ? 's' : 'a';
-    if (in.divide > 0) k += "/" + std::to_string(in.divide);
-    if (in.modulo > 0) k += "%" + std::to_string(in.modulo);
+    for (const Input::Term& t : in.broadcast) {
+      k += '[';
+      k += std::to_string(t.divide);
+      k += '%';
+      k += std::to_string(t.modulo);
+      k += '*';
+      k += std::to_string(t.stride);
+      k += ']';
+    }
   }
   for (const Op& op : ops) {
     k += "; ";

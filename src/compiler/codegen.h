@@ -23,10 +23,12 @@ struct LoopProgram {
   struct Input {
     DType dtype;
     bool scalar;
-    // A broadcast operand read at element i / divide (varying along the loop's leading
-    // dimensions) or i % modulo (varying along its trailing ones); 0: not used.
-    int64_t divide = 0;
-    int64_t modulo = 0;
+    // A broadcast operand: element i of the loop reads the operand at
+    // sum over terms of ((i / divide) % modulo) * stride (modulo 0: no remainder taken).
+    struct Term {
+      int64_t divide, modulo, stride;
+    };
+    std::vector<Term> broadcast;
   };
   struct Op {
     Prim prim;

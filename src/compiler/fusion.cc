@@ -13,35 +13,51 @@ const ShapedArray& aval_of(const Jaxpr& j, const Atom& a) {
   return a.is_var() ? j.avals[static_cast<size_t>(a.var)] : a.value.aval();
 }
 
-// A broadcast_in_dim whose operand's elements repeat along the output's trailing dimensions
-// (operand = a leading block of the output's dimensions: read at i / divide) or along its
-// leading ones (operand = a trailing block: read at i % modulo). Returns {divide, modulo}.
-std::optional<std::pair<int64_t, int64_t>> broadcast_pattern(const Jaxpr& j, const Eqn& e) {
+// A broadcast_in_dim the loop reads in place of its result: element i of the output is the
+// operand's element sum_k ((i / divide_k) % modulo_k) * stride_k over the operand's dimensions
+// of size > 1 (runs of dimensions that stay adjacent in the output merge into one term).
+std::optional<std::vector<LoopProgram::Input::Term>> broadcast_terms(const Jaxpr& j, const Eqn& e) {
   if (e.prim != Prim::broadcast_in_dim || e.inputs.size() != 1) return std::nullopt;
   const Atom& a = e.inputs[0];
   if (!a.is_var() && (!a.value.valid() || !a.value.is_concrete())) return std::nullopt;
   const ShapedArray& in = aval_of(j, a);
   const ShapedArray& out = j.avals[static_cast<size_t>(e.outputs[0])];
+  // A smaller operand only: then it cannot be a value of the loop itself (those have its shape).
+  if (in.dtype != out.dtype || in.ndim() == 0 || in.size() == 0 || in.size() >= out.size()) {
+    return std::nullopt;
+  }
   const std::vector<int64_t>& dims = e.params.get_ints("broadcast_dimensions");
   const int r = out.ndim(), k = in.ndim();
-  if (k == 0 || k >= r || in.dtype != out.dtype || in.size() == 0) return std::nullopt;
-  bool leading = true, trailing = true;
+  std::vector<int64_t> out_stride(static_cast<size_t>(r), 1), in_stride(static_cast<size_t>(k), 1);
+  for (int d = r - 2; d >= 0; --d) out_stride[d] = out_stride[d + 1] * out.shape[d + 1];
+  for (int d = k - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * in.shape[d + 1];
+  std::vector<LoopProgram::Input::Term> terms;
+  int64_t prev_dim = -2;
   for (int d = 0; d < k; ++d) {
-    leading &= dims[static_cast<size_t>(d)] == d && in.shape[d] == out.shape[d];
-    trailing &= dims[static_cast<size_t>(d)] == r - k + d && in.shape[d] == out.shape[r - k + d];
+    if (in.shape[d] == 1) continue;  // a size-1 operand dimension contributes nothing
+    const int64_t od = dims[static_cast<size_t>(d)];
+    const int64_t divide = out_stride[static_cast<size_t>(od)];
+    if (!terms.empty() && od == prev_dim + 1 && terms.back().divide == divide * out.shape[od] &&
+        terms.back().stride == in_stride[d] * in.shape[d]) {
+      // Adjacent in both: one term covering both dimensions.
+      terms.back().divide = divide;
+      terms.back().modulo = terms.back().modulo == 0 ? 0 : terms.back().modulo * out.shape[od];
+      terms.back().stride = in_stride[d];
+    } else {
+      terms.push_back({divide, od == 0 ? 0 : out.shape[od], in_stride[d]});
+    }
+    prev_dim = od;
   }
-  if (leading) return std::pair<int64_t, int64_t>{out.size() / in.size(), 0};
-  if (trailing) return std::pair<int64_t, int64_t>{0, in.size()};
-  return std::nullopt;
+  // Every operand dimension of size 1: each element reads element 0.
+  if (terms.empty()) terms.push_back({1, 0, 0});
+  return terms;
 }
 
 // One output whose operands are arrays of its shape or rank-0 scalars, of types the code
 // generator implements; or a broadcast the loop can read in place of its result.
 bool fusible(const Jaxpr& j, const Eqn& e) {
   if (e.outputs.size() != 1) return false;
-  if (broadcast_pattern(j, e)) {
-    return codegen_loads(j.avals[static_cast<size_t>(e.outputs[0])].dtype);
-  }
+  if (broadcast_terms(j, e)) return codegen_loads(j.avals[static_cast<size_t>(e.outputs[0])].dtype);
   const ShapedArray& out = j.avals[static_cast<size_t>(e.outputs[0])];
   std::vector<ShapedArray> in;
   for (const Atom& a : e.inputs) {
@@ -73,7 +89,7 @@ Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
   // its operand read at a remapped index.
   for (size_t k : g.members) {
     const Eqn& e = j.eqns[k];
-    auto pattern = broadcast_pattern(j, e);
+    auto pattern = broadcast_terms(j, e);
     for (const Atom& a : e.inputs) {
       if (!pattern && a.is_var() && (g.produced.count(a.var) || value_of.count(a.var))) continue;
       const ShapedArray& aval = aval_of(j, a);
@@ -85,7 +101,7 @@ Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
       }
       f.inputs.push_back(a);
       LoopProgram::Input in{aval.dtype, aval.ndim() == 0};
-      if (pattern) std::tie(in.divide, in.modulo) = *pattern;
+      if (pattern) in.broadcast = *pattern;
       f.program.inputs.push_back(in);
     }
   }
@@ -98,7 +114,7 @@ Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
   }
   for (size_t m = 0; m < g.members.size(); ++m) {
     const Eqn& e = j.eqns[g.members[m]];
-    if (broadcast_pattern(j, e)) {
+    if (broadcast_terms(j, e)) {
       if (!e.inputs[0].is_var()) ++literal;
       // Materialised when read outside the loop: then it is copied out as an output.
       const int v = e.outputs[0];

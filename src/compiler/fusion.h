@@ -1,7 +1,8 @@
 // jit's fusion planner (first step of "jit, part 2"): loop fusion of elementwise equations of
 // one shape into a single generated loop (compiler/codegen.h), so a chain of operations reads
 // its inputs once and writes only the values used outside it; the intermediates live in
-// registers. Operands are arrays of the loop's shape or rank-0 scalars (read once).
+// registers. Operands are arrays of the loop's shape, rank-0 scalars (read once), or the
+// operands of broadcast_in_dim equations, read at remapped indices instead of materialised.
 #pragma once
 
 #include <vector>
