@@ -13,9 +13,37 @@ const ShapedArray& aval_of(const Jaxpr& j, const Atom& a) {
   return a.is_var() ? j.avals[static_cast<size_t>(a.var)] : a.value.aval();
 }
 
-// A broadcast_in_dim the loop reads in place of its result: element i of the output is the
-// operand's element sum_k ((i / divide_k) % modulo_k) * stride_k over the operand's dimensions
-// of size > 1 (runs of dimensions that stay adjacent in the output merge into one term).
+// The index terms reading an operand of shape `in` whose dimension d lies along output dimension
+// dims[d] (size equal, or 1: broadcast) at element i of a loop over `out`: the operand's element
+// sum_k ((i / divide_k) % modulo_k) * stride_k over its dimensions of size > 1 (runs that stay
+// adjacent in the output merge into one term; an all-size-1 operand reads element 0).
+std::vector<LoopProgram::Input::Term> index_terms(const Shape& in, const Shape& out,
+                                                  const std::vector<int64_t>& dims) {
+  const int r = out.ndim(), k = in.ndim();
+  std::vector<int64_t> out_stride(static_cast<size_t>(r), 1), in_stride(static_cast<size_t>(k), 1);
+  for (int d = r - 2; d >= 0; --d) out_stride[d] = out_stride[d + 1] * out[d + 1];
+  for (int d = k - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * in[d + 1];
+  std::vector<LoopProgram::Input::Term> terms;
+  int64_t prev_dim = -2;
+  for (int d = 0; d < k; ++d) {
+    if (in[d] == 1) continue;  // a size-1 operand dimension contributes nothing
+    const int64_t od = dims[static_cast<size_t>(d)];
+    const int64_t divide = out_stride[static_cast<size_t>(od)];
+    if (!terms.empty() && od == prev_dim + 1 && terms.back().divide == divide * out[od] &&
+        terms.back().stride == in_stride[d] * in[d]) {
+      terms.back().divide = divide;
+      terms.back().modulo = terms.back().modulo == 0 ? 0 : terms.back().modulo * out[od];
+      terms.back().stride = in_stride[d];
+    } else {
+      terms.push_back({divide, od == 0 ? 0 : out[od], in_stride[d]});
+    }
+    prev_dim = od;
+  }
+  if (terms.empty()) terms.push_back({1, 0, 0});
+  return terms;
+}
+
+// A broadcast_in_dim the loop reads in place of its result (index_terms of its operand).
 std::optional<std::vector<LoopProgram::Input::Term>> broadcast_terms(const Jaxpr& j, const Eqn& e) {
   if (e.prim != Prim::broadcast_in_dim || e.inputs.size() != 1) return std::nullopt;
   const Atom& a = e.inputs[0];
@@ -26,31 +54,23 @@ std::optional<std::vector<LoopProgram::Input::Term>> broadcast_terms(const Jaxpr
   if (in.dtype != out.dtype || in.ndim() == 0 || in.size() == 0 || in.size() >= out.size()) {
     return std::nullopt;
   }
-  const std::vector<int64_t>& dims = e.params.get_ints("broadcast_dimensions");
-  const int r = out.ndim(), k = in.ndim();
-  std::vector<int64_t> out_stride(static_cast<size_t>(r), 1), in_stride(static_cast<size_t>(k), 1);
-  for (int d = r - 2; d >= 0; --d) out_stride[d] = out_stride[d + 1] * out.shape[d + 1];
-  for (int d = k - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * in.shape[d + 1];
-  std::vector<LoopProgram::Input::Term> terms;
-  int64_t prev_dim = -2;
-  for (int d = 0; d < k; ++d) {
-    if (in.shape[d] == 1) continue;  // a size-1 operand dimension contributes nothing
-    const int64_t od = dims[static_cast<size_t>(d)];
-    const int64_t divide = out_stride[static_cast<size_t>(od)];
-    if (!terms.empty() && od == prev_dim + 1 && terms.back().divide == divide * out.shape[od] &&
-        terms.back().stride == in_stride[d] * in.shape[d]) {
-      // Adjacent in both: one term covering both dimensions.
-      terms.back().divide = divide;
-      terms.back().modulo = terms.back().modulo == 0 ? 0 : terms.back().modulo * out.shape[od];
-      terms.back().stride = in_stride[d];
-    } else {
-      terms.push_back({divide, od == 0 ? 0 : out.shape[od], in_stride[d]});
-    }
-    prev_dim = od;
+  return index_terms(in.shape, out.shape, e.params.get_ints("broadcast_dimensions"));
+}
+
+// An operand of an elementwise equation with size-1 dimensions where the result has more (lax
+// binary ops broadcast those, as vmap's batch rules use them): same rank, each size equal or 1.
+bool size_one_broadcast(const Shape& in, const Shape& out) {
+  if (in.ndim() != out.ndim() || in == out) return false;
+  for (int d = 0; d < in.ndim(); ++d) {
+    if (in[d] != out[d] && in[d] != 1) return false;
   }
-  // Every operand dimension of size 1: each element reads element 0.
-  if (terms.empty()) terms.push_back({1, 0, 0});
-  return terms;
+  return true;
+}
+
+std::vector<int64_t> identity_dims(int n) {
+  std::vector<int64_t> dims(static_cast<size_t>(n));
+  for (int d = 0; d < n; ++d) dims[static_cast<size_t>(d)] = d;
+  return dims;
 }
 
 // One output whose operands are arrays of its shape or rank-0 scalars, of types the code
@@ -63,7 +83,10 @@ bool fusible(const Jaxpr& j, const Eqn& e) {
   for (const Atom& a : e.inputs) {
     if (!a.is_var() && (!a.value.valid() || !a.value.is_concrete())) return false;
     const ShapedArray& aval = aval_of(j, a);
-    if (aval.ndim() != 0 && !(aval.shape == out.shape)) return false;
+    if (aval.ndim() != 0 && !(aval.shape == out.shape) &&
+        !size_one_broadcast(aval.shape, out.shape)) {
+      return false;
+    }
     in.push_back(aval);
   }
   return codegen_supports(e.prim, in, out);
@@ -101,7 +124,11 @@ Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
       }
       f.inputs.push_back(a);
       LoopProgram::Input in{aval.dtype, aval.ndim() == 0};
-      if (pattern) in.broadcast = *pattern;
+      if (pattern) {
+        in.broadcast = *pattern;
+      } else if (size_one_broadcast(aval.shape, g.shape)) {
+        in.broadcast = index_terms(aval.shape, g.shape, identity_dims(aval.ndim()));
+      }
       f.program.inputs.push_back(in);
     }
   }
