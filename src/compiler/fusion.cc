@@ -123,7 +123,7 @@ Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
         value_of[a.var] = id;
       }
       f.inputs.push_back(a);
-      LoopProgram::Input in{aval.dtype, aval.ndim() == 0};
+      LoopProgram::Input in{aval.dtype, aval.ndim() == 0, {}};
       if (pattern) {
         in.broadcast = *pattern;
       } else if (size_one_broadcast(aval.shape, g.shape)) {
