@@ -12,7 +12,9 @@
 // (0: the caching allocator serves every buffer).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "jx/jx.h"
@@ -216,6 +218,32 @@ BENCHMARK(BM_first_call_new_loop_10_ops)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(64);
+
+// J2's chain as a plain C++ loop over 2 threads (this file is compiled with -fno-math-errno so
+// the sqrt vectorises): the bandwidth bound the generated loop is measured against.
+void BM_J2_hand_2threads(benchmark::State& state) {
+  Array x = jx::random::uniform(jx::random::PRNGKey(0), {1 << 24}, jx::DType::float32, 0.5, 1.5);
+  std::vector<float> out(static_cast<size_t>(x.size()));
+  const float* in = x.data<float>();
+  const int64_t n = x.size();
+  auto chain = [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      float v = in[i];
+      float y = v * 1.5f + 0.25f;
+      y = std::max(y, 0.3f) - v;
+      y = y * y + 1.0f;
+      y = std::sqrt(y) * 0.5f;
+      out[static_cast<size_t>(i)] = std::min(y, 4.0f) / (v + 1.0f);
+    }
+  };
+  for (auto _ : state) {
+    std::thread other(chain, n / 2, n);
+    chain(0, n / 2);
+    other.join();
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_J2_hand_2threads)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 #define JX_JIT_PAIR(W)                                                   \
   void BM_##W##_jit(benchmark::State& state) { W(state, true); }         \

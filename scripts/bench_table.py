@@ -33,6 +33,7 @@ PAIRS = [
     ("BM_W6_jit", "BM_W6_eager", "W6 jit(vmap(normalize)) 4096x28x28 vs eager"),
     ("BM_W7_jit", "BM_W7_eager", "W7 jit(dropout) 1e7 vs eager"),
     ("BM_J2_jit", "BM_J2_eager", "J2 jit(10 elementwise ops) 16M vs eager"),
+    ("BM_J2_jit", "BM_J2_hand_2threads", "J2 jit vs a hand-written 2-thread loop (>= 0.7)"),
 ]
 
 
