@@ -28,8 +28,8 @@ struct Planned {
   std::vector<Atom> inputs;
   std::vector<int> outputs;
   // A kernel that writes element i only after reading element i of its operands, so it may
-  // write over a dying operand of the output's size: the unary, binary and elementwise
-  // families, and fused loops (through their in-place variant).
+  // write over a dying operand of the output's size: single-output primitives with the
+  // kElementwise trait, and fused loops (through their in-place variant).
   bool may_run_in_place;
 };
 
@@ -115,9 +115,7 @@ std::vector<Planned> plan_steps(const Jaxpr& j) {
       throw NotSupportedError("jit: " + std::string(primitive_name(e.prim)) +
                               " has no CPU kernel registered");
     }
-    const std::string_view family = primitive_family(e.prim);
-    bool elementwise = e.outputs.size() == 1 && has_trait(e.prim, kElementwise) &&
-                       (family == "unary" || family == "binary" || family == "elementwise");
+    const bool elementwise = e.outputs.size() == 1 && has_trait(e.prim, kElementwise);
     plan.push_back(Planned{&r.impl, nullptr, e.params, e.inputs, e.outputs, elementwise});
   }
   return plan;

@@ -104,7 +104,7 @@ BatchedJaxpr batch_jaxpr(const Jaxpr& jaxpr, const AxisData& axis,
   return out;
 }
 
-JvpJaxpr jvp_jaxpr(const Jaxpr& jaxpr, std::span<const bool> nonzero) {
+JvpJaxpr jvp_jaxpr(const Jaxpr& jaxpr, const std::vector<bool>& nonzero) {
   std::vector<ShapedArray> avals = invar_avals(jaxpr);
   const size_t n = avals.size();
   for (size_t i = 0; i < n; ++i) {
@@ -139,7 +139,7 @@ JvpJaxpr jvp_jaxpr(const Jaxpr& jaxpr, std::span<const bool> nonzero) {
   return out;
 }
 
-PartialEvalJaxpr partial_eval_jaxpr(const Jaxpr& jaxpr, std::span<const bool> unknown) {
+PartialEvalJaxpr partial_eval_jaxpr(const Jaxpr& jaxpr, const std::vector<bool>& unknown) {
   std::vector<ShapedArray> avals = invar_avals(jaxpr);
   // The known trace records what can be computed from the known inputs; the unknown trace,
   // its child in partial-eval mode, sends every operation without an unknown operand there and
@@ -176,8 +176,8 @@ PartialEvalJaxpr partial_eval_jaxpr(const Jaxpr& jaxpr, std::span<const bool> un
   return out;
 }
 
-TracedJaxpr transpose_jaxpr(const Jaxpr& jaxpr, std::span<const bool> linear,
-                            std::span<const bool> ct_nonzero) {
+TracedJaxpr transpose_jaxpr(const Jaxpr& jaxpr, const std::vector<bool>& linear,
+                            const std::vector<bool>& ct_nonzero) {
   std::vector<ShapedArray> avals;
   std::vector<ShapedArray> linear_avals;
   for (size_t i = 0; i < jaxpr.invars.size(); ++i) {
@@ -215,7 +215,7 @@ TracedJaxpr transpose_jaxpr(const Jaxpr& jaxpr, std::span<const bool> linear,
 }
 
 std::pair<Jaxpr, std::vector<bool>> dce_jaxpr(const Jaxpr& jaxpr,
-                                              std::span<const bool> used_outputs) {
+                                              const std::vector<bool>& used_outputs) {
   Jaxpr out = jaxpr;
   out.outvars.clear();
   out.out_avals.clear();
@@ -242,7 +242,8 @@ class TransformCache {
 
   template <class T, class Make>
   T get(const JaxprRef& jaxpr, std::string key, Make&& make) {
-    key += "@" + std::to_string(reinterpret_cast<uintptr_t>(jaxpr.get()));
+    key += '@';
+    key += std::to_string(reinterpret_cast<uintptr_t>(jaxpr.get()));
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = entries_.find(key);
@@ -281,16 +282,17 @@ TransformCache& transform_cache() {
   return cache;
 }
 
-template <class T>
-std::string mask_key(std::span<const T> values) {
+std::string mask_key(const std::vector<bool>& mask) {
   std::string key;
-  for (const T& v : values) {
-    if constexpr (std::is_same_v<T, bool>) {
-      key += v ? '1' : '0';
-    } else {
-      key += v ? std::to_string(*v) : std::string("n");
-      key += ',';
-    }
+  for (bool b : mask) key += b ? '1' : '0';
+  return key;
+}
+
+std::string mask_key(std::span<const BatchDim> dims) {
+  std::string key;
+  for (const BatchDim& d : dims) {
+    key += d ? std::to_string(*d) : std::string("n");
+    key += ',';
   }
   return key;
 }
@@ -305,18 +307,19 @@ BatchedJaxpr batch_jaxpr_cached(const JaxprRef& jaxpr, const AxisData& axis,
                                              [&] { return batch_jaxpr(*jaxpr, axis, in_dims); });
 }
 
-JvpJaxpr jvp_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> nonzero) {
+JvpJaxpr jvp_jaxpr_cached(const JaxprRef& jaxpr, const std::vector<bool>& nonzero) {
   return transform_cache().get<JvpJaxpr>(jaxpr, "jvp " + mask_key(nonzero),
                                          [&] { return jvp_jaxpr(*jaxpr, nonzero); });
 }
 
-PartialEvalJaxpr partial_eval_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> unknown) {
+PartialEvalJaxpr partial_eval_jaxpr_cached(const JaxprRef& jaxpr,
+                                           const std::vector<bool>& unknown) {
   return transform_cache().get<PartialEvalJaxpr>(
       jaxpr, "pe " + mask_key(unknown), [&] { return partial_eval_jaxpr(*jaxpr, unknown); });
 }
 
-TracedJaxpr transpose_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> linear,
-                                   std::span<const bool> ct_nonzero) {
+TracedJaxpr transpose_jaxpr_cached(const JaxprRef& jaxpr, const std::vector<bool>& linear,
+                                   const std::vector<bool>& ct_nonzero) {
   return transform_cache().get<TracedJaxpr>(
       jaxpr, "transpose " + mask_key(linear) + " " + mask_key(ct_nonzero),
       [&] { return transpose_jaxpr(*jaxpr, linear, ct_nonzero); });

@@ -41,7 +41,7 @@ struct JvpJaxpr {
   TracedJaxpr traced;
   std::vector<bool> out_nonzero;
 };
-JvpJaxpr jvp_jaxpr(const Jaxpr& jaxpr, std::span<const bool> nonzero);
+JvpJaxpr jvp_jaxpr(const Jaxpr& jaxpr, const std::vector<bool>& nonzero);
 
 // Partial evaluation given which inputs are unknown: the known jaxpr takes the known inputs and
 // returns (known outputs..., residuals...); the unknown jaxpr takes (residuals..., unknown
@@ -52,18 +52,18 @@ struct PartialEvalJaxpr {
   std::vector<bool> out_unknown;
   size_t num_res = 0;
 };
-PartialEvalJaxpr partial_eval_jaxpr(const Jaxpr& jaxpr, std::span<const bool> unknown);
+PartialEvalJaxpr partial_eval_jaxpr(const Jaxpr& jaxpr, const std::vector<bool>& unknown);
 
 // The transpose of a jaxpr linear in the inputs marked `linear`: inputs (the other inputs...,
 // cotangents of the outputs marked ct_nonzero...), outputs the cotangents of the linear inputs
 // (zeros where none flows).
-TracedJaxpr transpose_jaxpr(const Jaxpr& jaxpr, std::span<const bool> linear,
-                            std::span<const bool> ct_nonzero);
+TracedJaxpr transpose_jaxpr(const Jaxpr& jaxpr, const std::vector<bool>& linear,
+                            const std::vector<bool>& ct_nonzero);
 
 // The jaxpr computing only the used outputs, with only the inputs they need; returns it and
 // which inputs are used. Equations with a dce rule (calls) are pruned inside too.
 std::pair<Jaxpr, std::vector<bool>> dce_jaxpr(const Jaxpr& jaxpr,
-                                              std::span<const bool> used_outputs);
+                                              const std::vector<bool>& used_outputs);
 
 // Memoised transforms (JAX's weakref_lru_cache on its jaxpr transforms): the same jaxpr
 // transformed the same way gives the same result object, so vmap(jit(f)) or grad(jit(f)) called
@@ -72,10 +72,10 @@ std::pair<Jaxpr, std::vector<bool>> dce_jaxpr(const Jaxpr& jaxpr,
 // bounded; thread-safe. Results that lifted tracers (specific to one call) are not kept.
 BatchedJaxpr batch_jaxpr_cached(const JaxprRef& jaxpr, const AxisData& axis,
                                 std::span<const BatchDim> in_dims);
-JvpJaxpr jvp_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> nonzero);
-PartialEvalJaxpr partial_eval_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> unknown);
-TracedJaxpr transpose_jaxpr_cached(const JaxprRef& jaxpr, std::span<const bool> linear,
-                                   std::span<const bool> ct_nonzero);
+JvpJaxpr jvp_jaxpr_cached(const JaxprRef& jaxpr, const std::vector<bool>& nonzero);
+PartialEvalJaxpr partial_eval_jaxpr_cached(const JaxprRef& jaxpr, const std::vector<bool>& unknown);
+TracedJaxpr transpose_jaxpr_cached(const JaxprRef& jaxpr, const std::vector<bool>& linear,
+                                   const std::vector<bool>& ct_nonzero);
 
 // custom_jvp_call's and custom_vjp_call's rules, kept as a parameter of the equation.
 struct CustomRuleParam : OpaqueParam {

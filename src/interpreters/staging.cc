@@ -41,18 +41,21 @@ std::string StagingTracer::origin() const {
 
 namespace {
 
-std::vector<ShapedArray> avals_of(std::span<const Array> args) {
+// A function with custom rules as one equation of primitive p: its body traced to a closed
+// jaxpr, the values it closes over (tracers of enclosing transformations) lifted to leading
+// operands, and the rules kept as the parameter `rule_key`.
+std::vector<Array> stage_custom_call(StagingTrace& trace, Prim p, std::string_view rule_key,
+                                     std::shared_ptr<const CustomRuleParam> rule, const FlatFn& fun,
+                                     std::span<const Array> args) {
   std::vector<ShapedArray> avals;
   for (const Array& a : args) avals.push_back(a.aval());
-  return avals;
-}
-
-// The equation's operands: the values the body closes over (tracers of enclosing
-// transformations, lifted to leading inputs), then args.
-std::vector<Array> call_operands(const TracedJaxpr& body, std::span<const Array> args) {
-  std::vector<Array> all = body.lifted;
-  all.insert(all.end(), args.begin(), args.end());
-  return all;
+  TracedJaxpr body = trace_to_jaxpr(fun, avals);
+  std::vector<Array> operands = body.lifted;
+  operands.insert(operands.end(), args.begin(), args.end());
+  Params params{{"call_jaxpr", body.jaxpr},
+                {"num_consts", static_cast<int64_t>(body.lifted.size())}};
+  params.set(rule_key, std::shared_ptr<const OpaqueParam>(std::move(rule)));
+  return trace.process_primitive(p, operands, params);
 }
 
 }  // namespace
@@ -63,13 +66,9 @@ std::vector<Array> StagingTrace::process_custom_jvp(const FlatFn& fun, const Fla
     TraceScope under_parent(parent());
     return custom_jvp_call(fun, jvp, args);
   }
-  TracedJaxpr body = trace_to_jaxpr(fun, avals_of(args));
   auto rule = std::make_shared<CustomRuleParam>();
   rule->jvp = jvp;
-  return process_primitive(Prim::custom_jvp_call, call_operands(body, args),
-                           {{"call_jaxpr", body.jaxpr},
-                            {"jvp", std::shared_ptr<const OpaqueParam>(std::move(rule))},
-                            {"num_consts", static_cast<int64_t>(body.lifted.size())}});
+  return stage_custom_call(*this, Prim::custom_jvp_call, "jvp", std::move(rule), fun, args);
 }
 
 std::vector<Array> StagingTrace::process_custom_vjp(const FlatFn& fun, const FlatFwdFn& fwd,
@@ -79,14 +78,10 @@ std::vector<Array> StagingTrace::process_custom_vjp(const FlatFn& fun, const Fla
     TraceScope under_parent(parent());
     return custom_vjp_call(fun, fwd, bwd, args);
   }
-  TracedJaxpr body = trace_to_jaxpr(fun, avals_of(args));
   auto rule = std::make_shared<CustomRuleParam>();
   rule->fwd = fwd;
   rule->bwd = bwd;
-  return process_primitive(Prim::custom_vjp_call, call_operands(body, args),
-                           {{"call_jaxpr", body.jaxpr},
-                            {"bwd", std::shared_ptr<const OpaqueParam>(std::move(rule))},
-                            {"num_consts", static_cast<int64_t>(body.lifted.size())}});
+  return stage_custom_call(*this, Prim::custom_vjp_call, "bwd", std::move(rule), fun, args);
 }
 
 std::vector<Array> StagingTrace::process_primitive(Prim p, std::span<const Array> args,
@@ -97,7 +92,7 @@ std::vector<Array> StagingTrace::process_primitive(Prim p, std::span<const Array
   }
   const PrimitiveRules& r = rules(p);
   if (partial_eval_ && r.partial_eval) {
-    std::unique_ptr<bool[]> unknown(new bool[args.size()]);
+    std::vector<bool> unknown(args.size());
     bool any_known = false;
     for (size_t i = 0; i < args.size(); ++i) {
       unknown[i] = owns(args[i]);
@@ -106,7 +101,7 @@ std::vector<Array> StagingTrace::process_primitive(Prim p, std::span<const Array
     if (any_known) {
       TraceScope under_parent(parent());
       return r.partial_eval(
-          args, std::span<const bool>(unknown.get(), args.size()), params,
+          args, unknown, params,
           [this](Prim q, std::span<const Array> a, const Params& ps) { return stage(q, a, ps); });
     }
   }

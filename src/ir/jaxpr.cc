@@ -199,7 +199,6 @@ std::vector<bool> dead_code_elimination(Jaxpr& jaxpr) {
     if (a.is_var()) live[static_cast<size_t>(a.var)] = true;
   }
   std::vector<Eqn> kept;
-  std::unique_ptr<bool[]> used(new bool[1]);
   for (auto it = jaxpr.eqns.rbegin(); it != jaxpr.eqns.rend(); ++it) {
     Eqn& e = *it;
     bool needed = false;
@@ -207,10 +206,9 @@ std::vector<bool> dead_code_elimination(Jaxpr& jaxpr) {
     if (!needed) continue;
     std::vector<bool> used_inputs(e.inputs.size(), true);
     if (const DceRule& dce = rules(e.prim).dce) {
-      used.reset(new bool[e.outputs.size()]);
-      for (size_t i = 0; i < e.outputs.size(); ++i)
-        used[i] = live[static_cast<size_t>(e.outputs[i])];
-      used_inputs = dce(std::span<const bool>(used.get(), e.outputs.size()), e);
+      std::vector<bool> used;
+      for (int o : e.outputs) used.push_back(live[static_cast<size_t>(o)]);
+      used_inputs = dce(used, e);
     }
     for (size_t i = 0; i < e.inputs.size(); ++i) {
       if (used_inputs[i] && e.inputs[i].is_var()) live[static_cast<size_t>(e.inputs[i].var)] = true;

@@ -101,10 +101,10 @@ using TransposeRule =
 // other.
 using StageFn = std::function<std::vector<Array>(Prim, std::span<const Array>, const Params&)>;
 using PartialEvalRule = std::function<std::vector<Array>(
-    std::span<const Array> args, std::span<const bool> unknown, const Params&, const StageFn&)>;
+    std::span<const Array> args, const std::vector<bool>& unknown, const Params&, const StageFn&)>;
 // Dead-code elimination of one equation given which of its outputs are used: may rewrite the
 // equation (a call drops the unused outputs of its body) and returns which inputs it uses.
-using DceRule = std::function<std::vector<bool>(std::span<const bool> used_outputs, Eqn& eqn)>;
+using DceRule = std::function<std::vector<bool>(const std::vector<bool>& used_outputs, Eqn& eqn)>;
 // Code generation for jit's compiler (filled by the code generator, "jit, part 2").
 using LoweringRule = std::function<void(LoweringContext&, const Eqn&)>;
 

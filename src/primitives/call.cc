@@ -75,14 +75,13 @@ std::pair<std::vector<Array>, std::vector<BatchDim>> jit_batch(std::span<const A
 std::pair<std::vector<Array>, std::vector<Array>> jit_jvp(std::span<const Array> primals,
                                                           std::span<const Array> tangents,
                                                           const Params& params) {
-  std::unique_ptr<bool[]> nonzero(new bool[primals.size()]);
+  std::vector<bool> nonzero(primals.size());
   std::vector<Array> args = {primals.begin(), primals.end()};
   for (size_t i = 0; i < primals.size(); ++i) {
     nonzero[i] = !ad::is_zero(tangents[i]);
     if (nonzero[i]) args.push_back(tangents[i]);
   }
-  JvpJaxpr j = jvp_jaxpr_cached(body_ref(params, "jaxpr"),
-                                std::span<const bool>(nonzero.get(), primals.size()));
+  JvpJaxpr j = jvp_jaxpr_cached(body_ref(params, "jaxpr"), nonzero);
   std::vector<Array> outs =
       bind(Prim::jit, concat(j.traced.lifted, args), with_body(params, "jaxpr", j.traced.jaxpr));
   const size_t n = j.out_nonzero.size();
@@ -97,7 +96,7 @@ std::pair<std::vector<Array>, std::vector<Array>> jit_jvp(std::span<const Array>
 
 // grad(jit(f)): the known half (the forward pass and the residuals) runs now as one call; the
 // unknown half (the linear tangent computation) is staged as another, to be transposed.
-std::vector<Array> jit_partial_eval(std::span<const Array> args, std::span<const bool> unknown,
+std::vector<Array> jit_partial_eval(std::span<const Array> args, const std::vector<bool>& unknown,
                                     const Params& params, const StageFn& stage) {
   PartialEvalJaxpr pe = partial_eval_jaxpr_cached(body_ref(params, "jaxpr"), unknown);
   std::vector<Array> known_args = pe.known.lifted, unknown_args;
@@ -121,8 +120,7 @@ std::vector<Array> jit_partial_eval(std::span<const Array> args, std::span<const
 
 std::vector<Array> jit_transpose(std::span<const Array> cts, std::span<const Array> args,
                                  std::span<const ShapedArray>, const Params& params) {
-  std::unique_ptr<bool[]> linear(new bool[args.size()]);
-  std::unique_ptr<bool[]> ct_nonzero(new bool[cts.size()]);
+  std::vector<bool> linear(args.size()), ct_nonzero(cts.size());
   std::vector<Array> operands;
   for (size_t i = 0; i < args.size(); ++i) {
     linear[i] = !args[i].valid();
@@ -132,9 +130,7 @@ std::vector<Array> jit_transpose(std::span<const Array> cts, std::span<const Arr
     ct_nonzero[i] = cts[i].valid();
     if (ct_nonzero[i]) operands.push_back(cts[i]);
   }
-  TracedJaxpr t = transpose_jaxpr_cached(body_ref(params, "jaxpr"),
-                                         std::span<const bool>(linear.get(), args.size()),
-                                         std::span<const bool>(ct_nonzero.get(), cts.size()));
+  TracedJaxpr t = transpose_jaxpr_cached(body_ref(params, "jaxpr"), linear, ct_nonzero);
   std::vector<Array> in_cts =
       bind(Prim::jit, concat(t.lifted, operands), with_body(params, "jaxpr", t.jaxpr));
   std::vector<Array> out(args.size());
@@ -145,7 +141,7 @@ std::vector<Array> jit_transpose(std::span<const Array> cts, std::span<const Arr
   return out;
 }
 
-std::vector<bool> jit_dce(std::span<const bool> used_outputs, Eqn& eqn) {
+std::vector<bool> jit_dce(const std::vector<bool>& used_outputs, Eqn& eqn) {
   auto [body, used_inputs] = dce_jaxpr(eqn.params.get_jaxpr("jaxpr"), used_outputs);
   std::vector<Atom> inputs;
   for (size_t i = 0; i < eqn.inputs.size(); ++i) {
