@@ -19,16 +19,29 @@ namespace jx::compiler {
 // A loop body: values 0..inputs.size()-1 are the inputs (an array read at each element, a
 // broadcast array read at a remapped index, or a scalar read once); value inputs.size() + k is
 // ops[k]'s result.
+//
+// A flat program (reduced == 0) runs one loop over the elements of its shape; every value is
+// per element. A row program (reduced = R > 0) runs over rows o of R contiguous elements each
+// (its shape, with the reduced dimensions last); its values are per row (rows of inputs with no
+// `inner` terms, results of reduce_sum/reduce_max/reduce_min ops and of ops on those) or per
+// element. Per row, each reduction phase runs over the row's R elements, computing the
+// elementwise values it needs; sibling reductions share a phase; a last pass writes the
+// per-element outputs. Reductions add in the eager kernel's order (cpu::reduce: kLanes
+// independent accumulators combined as a tree for float sums, then the tail), so results are
+// equal bit for bit.
 struct LoopProgram {
   struct Input {
     DType dtype;
     bool scalar;
-    // A broadcast operand: element i of the loop reads the operand at
-    // sum over terms of ((i / divide) % modulo) * stride (modulo 0: no remainder taken).
+    // Element i reads the operand at sum over terms of ((i / divide) % modulo) * stride (modulo
+    // 0: no remainder taken). Flat programs: over the element index (no terms: i itself). Row
+    // programs: `outer` over the row index o, plus `inner` over the index r within the row (no
+    // inner terms: the input is one value per row).
     struct Term {
       int64_t divide, modulo, stride;
     };
-    std::vector<Term> broadcast;
+    std::vector<Term> outer;
+    std::vector<Term> inner;
   };
   struct Op {
     Prim prim;
@@ -37,16 +50,18 @@ struct LoopProgram {
   };
   std::vector<Input> inputs;
   std::vector<Op> ops;
+  // Per-element outputs are stored at the element's index (o * R + r), per-row ones at o.
   std::vector<int> outputs;
+  int64_t reduced = 0;
   // >= 0: output 0 is written over this input (an array of its dtype whose value dies here),
-  // through the same pointer, so the kernel takes no buffer for output 0.
+  // through the same pointer, so the kernel takes no buffer for output 0. Flat programs only.
   int in_place_input = -1;
   // Identifies the computation (kernels are cached process-wide by it).
   std::string key() const;
 };
 
 // buffers: the inputs' data then the outputs' data (without output 0 when in place); computes
-// elements [begin, end).
+// elements (flat programs) or rows (row programs) [begin, end).
 using LoopKernel = void (*)(void* const* buffers, int64_t begin, int64_t end);
 
 // True when the code generator implements p on operands of these types (and code generation is
@@ -54,6 +69,10 @@ using LoopKernel = void (*)(void* const* buffers, int64_t begin, int64_t end);
 bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray& out);
 // True when generated loops can read and write arrays of this dtype (and code generation is on).
 bool codegen_loads(DType d);
+// True when row programs implement the reduction p (reduce_sum, reduce_max, reduce_min) of
+// rows of `row` elements of dtype d in the eager kernel's order (float sums: rows that fit one
+// leaf of its pairwise summation).
+bool codegen_reduces(Prim p, DType d, int64_t row);
 // Turns code generation on or off for programs compiled from now on (tests compare the two).
 void set_codegen_enabled(bool enabled);
 // The native kernel of a loop program, compiled on first use. Thread-safe.

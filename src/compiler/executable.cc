@@ -38,29 +38,38 @@ struct Planned {
 // of the loop storing through that input's pointer runs; variants compile on first use.
 class LoopStep {
  public:
-  explicit LoopStep(LoopProgram program)
+  LoopStep(LoopProgram program, int64_t iterations)
       : program_(std::move(program)),
-        fresh_(compile_loop(program_)),
-        in_place_(program_.inputs.size()) {}
+        iterations_(iterations),
+        fresh_((getenv("JX_DUMP") ? (fprintf(stderr, "%s\n", program_.key().c_str()), 0) : 0, compile_loop(program_))),
+        in_place_(program_.inputs.size()) {
+    // Bytes an iteration (an element, or a row) moves: the grain of the thread split.
+    const int64_t per_element = std::max<int64_t>(program_.reduced, 1);
+    for (const LoopProgram::Input& in : program_.inputs) {
+      if (!in.scalar) {
+        bytes_ += itemsize(in.dtype) * (in.inner.empty() && program_.reduced > 0 ? 1 : per_element);
+      }
+    }
+    for (int o : program_.outputs) {
+      const auto id = static_cast<size_t>(o);
+      const DType d = id < program_.inputs.size() ? program_.inputs[id].dtype
+                                                  : program_.ops[id - program_.inputs.size()].dtype;
+      bytes_ += itemsize(d) * per_element;
+    }
+  }
 
   std::vector<Array> operator()(std::span<const Array> in, const KernelOutputs& out) const {
     std::vector<Array> outs;
     for (size_t i = 0; i < out.size(); ++i) outs.push_back(out.make(i));
     std::vector<void*> buffers;
-    int64_t bytes = 0;
     int over = -1;
     for (size_t i = 0; i < in.size(); ++i) {
       buffers.push_back(const_cast<void*>(array_data(in[i])));
-      if (!program_.inputs[i].scalar) bytes += static_cast<int64_t>(itemsize(in[i].dtype()));
       if (over < 0 && buffers.back() == outs[0].impl()->mutable_data()) over = static_cast<int>(i);
     }
-    for (size_t i = over >= 0 ? 1 : 0; i < outs.size(); ++i) {
-      buffers.push_back(mutable_data(outs[i]));
-      bytes += static_cast<int64_t>(itemsize(out[i].dtype));
-    }
+    for (size_t i = over >= 0 ? 1 : 0; i < outs.size(); ++i) buffers.push_back(mutable_data(outs[i]));
     LoopKernel kernel = over >= 0 ? in_place(static_cast<size_t>(over)) : fresh_;
-    const int64_t n = out[0].size();
-    cpu::parallel_for(n, std::max<int64_t>(cpu::kParallelBytes / std::max<int64_t>(bytes, 1), 1),
+    cpu::parallel_for(iterations_, std::max<int64_t>(cpu::kParallelBytes / std::max<int64_t>(bytes_, 1), 1),
                       [&](int64_t b, int64_t e) { kernel(buffers.data(), b, e); });
     return outs;
   }
@@ -78,6 +87,8 @@ class LoopStep {
   }
 
   LoopProgram program_;
+  int64_t iterations_;
+  int64_t bytes_ = 0;
   LoopKernel fresh_;
   mutable std::vector<std::atomic<LoopKernel>> in_place_;
 };
@@ -89,7 +100,7 @@ std::vector<Planned> plan_steps(const Jaxpr& j) {
   std::vector<std::shared_ptr<const ImplRule>> loops(fusions.size());
   for (size_t f = 0; f < fusions.size(); ++f) {
     try {
-      auto step = std::make_shared<const LoopStep>(fusions[f].program);
+      auto step = std::make_shared<const LoopStep>(fusions[f].program, fusions[f].iterations);
       loops[f] = std::make_shared<const ImplRule>(
           [step](std::span<const Array> in, const Params&, const KernelOutputs& out) {
             return (*step)(in, out);
@@ -105,7 +116,9 @@ std::vector<Planned> plan_steps(const Jaxpr& j) {
     if (fusion_ending_at[k] >= 0) {
       const Fusion& f = fusions[static_cast<size_t>(fusion_ending_at[k])];
       const auto& loop = loops[static_cast<size_t>(fusion_ending_at[k])];
-      plan.push_back(Planned{loop.get(), loop, Params{}, f.inputs, f.outputs, true});
+      // A row program reads its inputs in several passes: never in place.
+      plan.push_back(
+          Planned{loop.get(), loop, Params{}, f.inputs, f.outputs, f.program.reduced == 0});
       continue;
     }
     if (fused[k]) continue;

@@ -1,60 +1,68 @@
 #include "compiler/fusion.h"
 
+#include <algorithm>
 #include <optional>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "backend/cpu/reduce_kernels.h"
+
 namespace jx::compiler {
 namespace {
+
+using Term = LoopProgram::Input::Term;
 
 const ShapedArray& aval_of(const Jaxpr& j, const Atom& a) {
   return a.is_var() ? j.avals[static_cast<size_t>(a.var)] : a.value.aval();
 }
+const ShapedArray& out_aval(const Jaxpr& j, const Eqn& e) {
+  return j.avals[static_cast<size_t>(e.outputs[0])];
+}
 
-// The index terms reading an operand of shape `in` whose dimension d lies along output dimension
-// dims[d] (size equal, or 1: broadcast) at element i of a loop over `out`: the operand's element
-// sum_k ((i / divide_k) % modulo_k) * stride_k over its dimensions of size > 1 (runs that stay
-// adjacent in the output merge into one term; an all-size-1 operand reads element 0).
-std::vector<LoopProgram::Input::Term> index_terms(const Shape& in, const Shape& out,
-                                                  const std::vector<int64_t>& dims) {
-  const int r = out.ndim(), k = in.ndim();
-  std::vector<int64_t> out_stride(static_cast<size_t>(r), 1), in_stride(static_cast<size_t>(k), 1);
-  for (int d = r - 2; d >= 0; --d) out_stride[d] = out_stride[d + 1] * out[d + 1];
-  for (int d = k - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * in[d + 1];
-  std::vector<LoopProgram::Input::Term> terms;
+// An operand dimension of size > 1 lying along dimension `dim` of a loop.
+struct Axis {
+  int64_t dim, stride, size;
+};
+
+// The index terms reading an operand along `axes` (in increasing loop order) at element i of a
+// loop over `loop`: the operand's element sum_k ((i / divide_k) % modulo_k) * stride_k, runs of
+// axes adjacent in both merged into one term.
+std::vector<Term> index_terms(const Shape& loop, const std::vector<Axis>& axes) {
+  std::vector<int64_t> loop_stride(static_cast<size_t>(loop.ndim()), 1);
+  for (int d = loop.ndim() - 2; d >= 0; --d) loop_stride[d] = loop_stride[d + 1] * loop[d + 1];
+  std::vector<Term> terms;
   int64_t prev_dim = -2;
-  for (int d = 0; d < k; ++d) {
-    if (in[d] == 1) continue;  // a size-1 operand dimension contributes nothing
-    const int64_t od = dims[static_cast<size_t>(d)];
-    const int64_t divide = out_stride[static_cast<size_t>(od)];
-    if (!terms.empty() && od == prev_dim + 1 && terms.back().divide == divide * out[od] &&
-        terms.back().stride == in_stride[d] * in[d]) {
+  for (const Axis& a : axes) {
+    const int64_t divide = loop_stride[static_cast<size_t>(a.dim)];
+    if (!terms.empty() && a.dim == prev_dim + 1 && terms.back().divide == divide * a.size &&
+        terms.back().stride == a.stride * a.size) {
       terms.back().divide = divide;
-      terms.back().modulo = terms.back().modulo == 0 ? 0 : terms.back().modulo * out[od];
-      terms.back().stride = in_stride[d];
+      terms.back().modulo = terms.back().modulo == 0 ? 0 : terms.back().modulo * a.size;
+      terms.back().stride = a.stride;
     } else {
-      terms.push_back({divide, od == 0 ? 0 : out[od], in_stride[d]});
+      terms.push_back({divide, a.dim == 0 ? 0 : a.size, a.stride});
     }
-    prev_dim = od;
+    prev_dim = a.dim;
   }
-  if (terms.empty()) terms.push_back({1, 0, 0});
   return terms;
 }
 
-// A broadcast_in_dim the loop reads in place of its result (index_terms of its operand).
-std::optional<std::vector<LoopProgram::Input::Term>> broadcast_terms(const Jaxpr& j, const Eqn& e) {
-  if (e.prim != Prim::broadcast_in_dim || e.inputs.size() != 1) return std::nullopt;
-  const Atom& a = e.inputs[0];
-  if (!a.is_var() && (!a.value.valid() || !a.value.is_concrete())) return std::nullopt;
-  const ShapedArray& in = aval_of(j, a);
-  const ShapedArray& out = j.avals[static_cast<size_t>(e.outputs[0])];
-  // A smaller operand only: then it cannot be a value of the loop itself (those have its shape).
-  if (in.dtype != out.dtype || in.ndim() == 0 || in.size() == 0 || in.size() >= out.size()) {
-    return std::nullopt;
+// The axes of an operand of shape `in` whose dimension d lies along loop dimension dims[d].
+std::vector<Axis> operand_axes(const Shape& in, const std::vector<int64_t>& dims) {
+  std::vector<Axis> axes;
+  int64_t stride = 1;
+  for (int d = in.ndim() - 1; d >= 0; --d) {
+    if (in[d] != 1) axes.push_back({dims[static_cast<size_t>(d)], stride, in[d]});
+    stride *= in[d];
   }
-  return index_terms(in.shape, out.shape, e.params.get_ints("broadcast_dimensions"));
+  return {axes.rbegin(), axes.rend()};
+}
+
+std::vector<int64_t> identity_dims(int n) {
+  std::vector<int64_t> dims(static_cast<size_t>(n));
+  for (int d = 0; d < n; ++d) dims[static_cast<size_t>(d)] = d;
+  return dims;
 }
 
 // An operand of an elementwise equation with size-1 dimensions where the result has more (lax
@@ -67,148 +75,321 @@ bool size_one_broadcast(const Shape& in, const Shape& out) {
   return true;
 }
 
-std::vector<int64_t> identity_dims(int n) {
-  std::vector<int64_t> dims(static_cast<size_t>(n));
-  for (int d = 0; d < n; ++d) dims[static_cast<size_t>(d)] = d;
+bool readable(const Atom& a) { return a.is_var() || (a.value.valid() && a.value.is_concrete()); }
+
+// A broadcast_in_dim a loop reads in place of its result: a smaller operand (so it cannot be a
+// value of the loop itself, which has the result's shape).
+bool is_broadcast_read(const Jaxpr& j, const Eqn& e) {
+  if (e.prim != Prim::broadcast_in_dim || e.inputs.size() != 1 || !readable(e.inputs[0])) {
+    return false;
+  }
+  const ShapedArray& in = aval_of(j, e.inputs[0]);
+  const ShapedArray& out = out_aval(j, e);
+  return in.dtype == out.dtype && in.ndim() > 0 && in.size() > 0 && in.size() < out.size() &&
+         codegen_loads(out.dtype);
+}
+
+// The dimensions of shape s with size > 1.
+std::vector<int64_t> squeezed(const Shape& s) {
+  std::vector<int64_t> dims;
+  for (int d = 0; d < s.ndim(); ++d) {
+    if (s[d] != 1) dims.push_back(s[d]);
+  }
   return dims;
 }
 
-// One output whose operands are arrays of its shape or rank-0 scalars, of types the code
-// generator implements; or a broadcast the loop can read in place of its result.
-bool fusible(const Jaxpr& j, const Eqn& e) {
-  if (e.outputs.size() != 1) return false;
-  if (broadcast_terms(j, e)) return codegen_loads(j.avals[static_cast<size_t>(e.outputs[0])].dtype);
-  const ShapedArray& out = j.avals[static_cast<size_t>(e.outputs[0])];
-  std::vector<ShapedArray> in;
-  for (const Atom& a : e.inputs) {
-    if (!a.is_var() && (!a.value.valid() || !a.value.is_concrete())) return false;
-    const ShapedArray& aval = aval_of(j, a);
-    if (aval.ndim() != 0 && !(aval.shape == out.shape) &&
-        !size_one_broadcast(aval.shape, out.shape)) {
-      return false;
-    }
-    in.push_back(aval);
-  }
-  return codegen_supports(e.prim, in, out);
-}
-
+// An open group of equations (see plan_fusions). A row group has reduced dimensions; its values
+// are per element (of `shape`) or per row (row-shaped: the kept dimensions, size-1 dimensions
+// aside).
 struct Group {
+  enum Kind { kElementOp, kBroadcast, kReduce, kRowOp, kAlias };
   std::vector<size_t> members;
+  std::vector<Kind> kinds;
   Shape shape;
+  std::vector<bool> reduced;  // per dimension of shape; empty: a flat group
+  int64_t rows = 0, row_length = 0;
   std::unordered_set<int> produced;
+
+  bool row_shaped(const Shape& s) const {
+    if (reduced.empty()) return false;
+    std::vector<int64_t> kept;
+    for (int d = 0; d < shape.ndim(); ++d) {
+      if (!reduced[static_cast<size_t>(d)] && shape[d] != 1) kept.push_back(shape[d]);
+    }
+    return squeezed(s) == kept;
+  }
 };
 
-Fusion build(const Jaxpr& j, const Group& g, const std::vector<int>& uses) {
-  Fusion f;
-  f.members = g.members;
-  std::unordered_map<int, int> value_of;  // variable -> program value id
-  std::unordered_map<int, int> internal_uses;
-  for (size_t k : g.members) {
-    for (const Atom& a : j.eqns[k].inputs) {
-      if (a.is_var() && g.produced.count(a.var)) ++internal_uses[a.var];
+// The reduced dimensions of a reduction over `axes` of an operand of shape s when they are the
+// last ones (size-1 dimensions aside) and the generated row pass matches the eager kernel.
+std::optional<std::vector<bool>> row_reduction(const Eqn& e, const ShapedArray& in) {
+  if (e.prim != Prim::reduce_sum && e.prim != Prim::reduce_max && e.prim != Prim::reduce_min) {
+    return std::nullopt;
+  }
+  std::vector<bool> reduced(static_cast<size_t>(in.ndim()), false);
+  for (int64_t a : e.params.get_ints("axes")) reduced[static_cast<size_t>(a)] = true;
+  int64_t rows = 1, length = 1;
+  bool seen_reduced = false;
+  for (int d = 0; d < in.ndim(); ++d) {
+    if (in.shape[d] == 1) continue;
+    if (reduced[static_cast<size_t>(d)]) {
+      seen_reduced = true;
+      length *= in.shape[d];
+    } else {
+      if (seen_reduced) return std::nullopt;  // a kept dimension after a reduced one
+      rows *= in.shape[d];
     }
   }
-  // Inputs first (their ids come before every op's). A broadcast member is no op: its result is
-  // its operand read at a remapped index.
-  for (size_t k : g.members) {
-    const Eqn& e = j.eqns[k];
-    auto pattern = broadcast_terms(j, e);
+  if (length < 2 || rows < 1 || !codegen_reduces(e.prim, in.dtype, length) ||
+      !cpu::reduces_rows_whole(rows, length, itemsize(in.dtype))) {
+    return std::nullopt;
+  }
+  return reduced;
+}
+
+class Planner {
+ public:
+  explicit Planner(const Jaxpr& j) : j_(j), uses_(j.avals.size(), 0) {
+    for (const Eqn& e : j.eqns) {
+      for (const Atom& a : e.inputs) {
+        if (a.is_var()) ++uses_[static_cast<size_t>(a.var)];
+      }
+    }
+    for (const Atom& a : j.outvars) {
+      if (a.is_var()) ++uses_[static_cast<size_t>(a.var)];
+    }
+  }
+
+  std::vector<Fusion> plan() {
+    for (size_t k = 0; k < j_.eqns.size(); ++k) {
+      const Eqn& e = j_.eqns[k];
+      if (open_ && join(*open_, k)) continue;
+      bool reads_group = false;
+      if (open_) {
+        for (const Atom& a : e.inputs) reads_group |= a.is_var() && open_->produced.count(a.var);
+      }
+      // The group runs at its last member: an equation reading it must come after that.
+      if (reads_group) close();
+      Group fresh;
+      if (start(fresh, k)) {
+        close();
+        open_ = std::move(fresh);
+      }
+    }
+    close();
+    return std::move(out_);
+  }
+
+ private:
+  bool produced(const Group& g, const Atom& a) const { return a.is_var() && g.produced.count(a.var); }
+
+  // An elementwise equation of one output the code generator implements, whose operands are
+  // arrays of its shape (or size-1 broadcasts of it), scalars, or per-row values of the group.
+  bool element_op(const Group& g, const Eqn& e) const {
+    if (e.outputs.size() != 1 || !(out_aval(j_, e).shape == g.shape)) return false;
+    std::vector<ShapedArray> in;
     for (const Atom& a : e.inputs) {
-      if (!pattern && a.is_var() && (g.produced.count(a.var) || value_of.count(a.var))) continue;
-      const ShapedArray& aval = aval_of(j, a);
-      int id = static_cast<int>(f.inputs.size());
-      if (pattern) {
-        value_of[e.outputs[0]] = id;
-      } else if (a.is_var()) {
-        value_of[a.var] = id;
+      if (!readable(a)) return false;
+      const ShapedArray& aval = aval_of(j_, a);
+      if (aval.ndim() != 0 && !(aval.shape == g.shape) &&
+          !size_one_broadcast(aval.shape, g.shape)) {
+        return false;
       }
-      f.inputs.push_back(a);
-      LoopProgram::Input in{aval.dtype, aval.ndim() == 0, {}};
-      if (pattern) {
-        in.broadcast = *pattern;
-      } else if (size_one_broadcast(aval.shape, g.shape)) {
-        in.broadcast = index_terms(aval.shape, g.shape, identity_dims(aval.ndim()));
+      // A group value of another shape is per row: it must be row-shaped (so it is).
+      if (produced(g, a) && aval.ndim() != 0 && !(aval.shape == g.shape) &&
+          !g.row_shaped(aval.shape)) {
+        return false;
       }
-      f.program.inputs.push_back(in);
+      in.push_back(aval);
+    }
+    return codegen_supports(e.prim, in, out_aval(j_, e));
+  }
+
+  // An elementwise equation on per-row values (group values, row-shaped arrays, scalars).
+  bool row_op(const Group& g, const Eqn& e) const {
+    if (e.outputs.size() != 1 || !g.row_shaped(out_aval(j_, e).shape)) return false;
+    std::vector<ShapedArray> in;
+    for (const Atom& a : e.inputs) {
+      if (!readable(a)) return false;
+      const ShapedArray& aval = aval_of(j_, a);
+      if (aval.ndim() != 0 && !(aval.shape == out_aval(j_, e).shape)) return false;
+      in.push_back(aval);
+    }
+    return codegen_supports(e.prim, in, out_aval(j_, e));
+  }
+
+  bool join(Group& g, size_t k) {
+    const Eqn& e = j_.eqns[k];
+    Group::Kind kind;
+    if (is_broadcast_read(j_, e) && !produced(g, e.inputs[0]) &&
+        (out_aval(j_, e).shape == g.shape || g.row_shaped(out_aval(j_, e).shape))) {
+      kind = Group::kBroadcast;
+    } else if (element_op(g, e)) {
+      kind = Group::kElementOp;
+    } else if (e.inputs.size() == 1 && readable(e.inputs[0]) &&
+               aval_of(j_, e.inputs[0]).shape == g.shape && e.outputs.size() == 1) {
+      auto reduced = row_reduction(e, aval_of(j_, e.inputs[0]));
+      if (!reduced || (!g.reduced.empty() && g.reduced != *reduced)) return false;
+      if (g.reduced.empty()) set_rows(g, *reduced);
+      kind = Group::kReduce;
+    } else if (row_op(g, e)) {
+      kind = Group::kRowOp;
+    } else if ((e.prim == Prim::reshape || e.prim == Prim::expand_dims ||
+                e.prim == Prim::squeeze) &&
+               produced(g, e.inputs[0]) && g.row_shaped(out_aval(j_, e).shape)) {
+      kind = Group::kAlias;
+    } else {
+      return false;
+    }
+    g.members.push_back(k);
+    g.kinds.push_back(kind);
+    g.produced.insert(e.outputs[0]);
+    return true;
+  }
+
+  // A new group whose first member is equation k (an elementwise loop or a reduction).
+  bool start(Group& g, size_t k) {
+    const Eqn& e = j_.eqns[k];
+    if (e.outputs.size() != 1) return false;
+    if (e.prim == Prim::reduce_sum || e.prim == Prim::reduce_max || e.prim == Prim::reduce_min) {
+      if (e.inputs.size() != 1 || !e.inputs[0].is_var()) return false;
+      g.shape = aval_of(j_, e.inputs[0]).shape;
+    } else {
+      g.shape = out_aval(j_, e).shape;
+    }
+    return join(g, k);
+  }
+
+  static void set_rows(Group& g, std::vector<bool> reduced) {
+    g.reduced = std::move(reduced);
+    g.rows = g.row_length = 1;
+    for (int d = 0; d < g.shape.ndim(); ++d) {
+      (g.reduced[static_cast<size_t>(d)] ? g.row_length : g.rows) *= g.shape[d];
     }
   }
-  const int nin = static_cast<int>(f.inputs.size());
-  // Literals are separate inputs even when equal: find each by its position.
-  size_t literal = 0;
-  std::vector<size_t> literal_ids;
-  for (size_t i = 0; i < f.inputs.size(); ++i) {
-    if (!f.inputs[i].is_var()) literal_ids.push_back(i);
+
+  void close() {
+    // A lone equation (aliases aside) is no better than its kernel.
+    if (open_ && std::count_if(open_->kinds.begin(), open_->kinds.end(),
+                               [](Group::Kind k) { return k != Group::kAlias; }) >= 2) {
+      out_.push_back(build(*open_));
+    }
+    open_.reset();
   }
-  for (size_t m = 0; m < g.members.size(); ++m) {
-    const Eqn& e = j.eqns[g.members[m]];
-    if (broadcast_terms(j, e)) {
-      if (!e.inputs[0].is_var()) ++literal;
-      // Materialised when read outside the loop: then it is copied out as an output.
-      const int v = e.outputs[0];
+
+  // How a loop input is read: `axes` of the operand along dimensions of `along` (the group's
+  // shape for per-element operands, a row-shaped result for per-row ones).
+  static LoopProgram::Input input(const Group& g, const ShapedArray& aval, const Shape& along,
+                                  const std::vector<Axis>& axes) {
+    LoopProgram::Input in{aval.dtype, aval.ndim() == 0, {}, {}};
+    if (in.scalar) return in;
+    const Term first{1, 0, 0};  // every element reads element 0
+    if (g.reduced.empty() || !(along == g.shape)) {
+      // Flat, or per row (the flat index of a row-shaped result is the row index). Flat inputs
+      // of the loop's own shape need no terms: the element index is theirs.
+      if (!g.reduced.empty() || !(aval.shape == along) || !(along == g.shape)) {
+        in.outer = index_terms(along, axes);
+        if (in.outer.empty()) in.outer.push_back(first);
+      }
+      return in;
+    }
+    // Per element of a row group: the kept dimensions make the row index, the reduced ones the
+    // index within a row.
+    std::vector<int64_t> position(static_cast<size_t>(g.shape.ndim()));
+    std::vector<int64_t> kept, red;
+    for (int d = 0; d < g.shape.ndim(); ++d) {
+      auto& list = g.reduced[static_cast<size_t>(d)] ? red : kept;
+      position[static_cast<size_t>(d)] = static_cast<int64_t>(list.size());
+      list.push_back(g.shape[d]);
+    }
+    std::vector<Axis> outer, inner;
+    for (const Axis& a : axes) {
+      const auto d = static_cast<size_t>(a.dim);
+      (g.reduced[d] ? inner : outer).push_back({position[d], a.stride, a.size});
+    }
+    in.outer = index_terms(Shape(kept), outer);
+    if (in.outer.empty()) in.outer.push_back(first);
+    in.inner = index_terms(Shape(red), inner);
+    return in;
+  }
+
+  Fusion build(const Group& g) const {
+    Fusion f;
+    f.members = g.members;
+    f.program.reduced = g.reduced.empty() ? 0 : g.row_length;
+    f.iterations = g.reduced.empty() ? g.shape.numel() : g.rows;
+    std::unordered_map<int, int> value_of;  // variable -> program value id
+    std::unordered_map<int, int> internal_uses;
+    for (size_t k : g.members) {
+      for (const Atom& a : j_.eqns[k].inputs) {
+        if (produced(g, a)) ++internal_uses[a.var];
+      }
+    }
+    // Inputs first (their ids come before every op's). A broadcast member is no op: its result
+    // is its operand read at a remapped index. Literals are separate inputs even when equal.
+    std::vector<std::vector<int>> literal_ids(g.members.size());
+    for (size_t m = 0; m < g.members.size(); ++m) {
+      const Eqn& e = j_.eqns[g.members[m]];
+      const Group::Kind kind = g.kinds[m];
+      if (kind == Group::kAlias) continue;
+      for (const Atom& a : e.inputs) {
+        if (kind != Group::kBroadcast && a.is_var() && (produced(g, a) || value_of.count(a.var))) {
+          continue;
+        }
+        const ShapedArray& aval = aval_of(j_, a);
+        const int id = static_cast<int>(f.inputs.size());
+        if (kind == Group::kBroadcast) {
+          value_of[e.outputs[0]] = id;
+        } else if (a.is_var()) {
+          value_of[a.var] = id;
+        } else {
+          literal_ids[m].push_back(id);
+        }
+        const Shape& along = kind == Group::kBroadcast ? out_aval(j_, e).shape
+                             : kind == Group::kRowOp   ? aval.shape
+                                                       : g.shape;
+        const std::vector<int64_t> dims = kind == Group::kBroadcast
+                                              ? e.params.get_ints("broadcast_dimensions")
+                                              : identity_dims(aval.ndim());
+        f.inputs.push_back(a);
+        f.program.inputs.push_back(input(g, aval, along, operand_axes(aval.shape, dims)));
+      }
+    }
+    const int nin = static_cast<int>(f.inputs.size());
+    auto output_if_used_outside = [&](int v) {
       auto it = internal_uses.find(v);
-      if (uses[static_cast<size_t>(v)] > (it == internal_uses.end() ? 0 : it->second)) {
+      if (uses_[static_cast<size_t>(v)] > (it == internal_uses.end() ? 0 : it->second)) {
         f.outputs.push_back(v);
         f.program.outputs.push_back(value_of.at(v));
       }
-      continue;
+    };
+    for (size_t m = 0; m < g.members.size(); ++m) {
+      const Eqn& e = j_.eqns[g.members[m]];
+      const int v = e.outputs[0];
+      if (g.kinds[m] == Group::kAlias) {
+        value_of[v] = value_of.at(e.inputs[0].var);
+      } else if (g.kinds[m] != Group::kBroadcast) {
+        LoopProgram::Op op{e.prim, {}, out_aval(j_, e).dtype};
+        size_t literal = 0;
+        for (const Atom& a : e.inputs) {
+          op.operands.push_back(a.is_var() ? value_of.at(a.var) : literal_ids[m][literal++]);
+        }
+        value_of[v] = nin + static_cast<int>(f.program.ops.size());
+        f.program.ops.push_back(std::move(op));
+      }
+      output_if_used_outside(v);
     }
-    LoopProgram::Op op{e.prim, {}, j.avals[static_cast<size_t>(e.outputs[0])].dtype};
-    for (const Atom& a : e.inputs) {
-      op.operands.push_back(a.is_var() ? value_of.at(a.var)
-                                       : static_cast<int>(literal_ids[literal++]));
-    }
-    value_of[e.outputs[0]] = nin + static_cast<int>(f.program.ops.size());
-    f.program.ops.push_back(std::move(op));
-    // Materialised when something outside the group reads it.
-    const int v = e.outputs[0];
-    auto it = internal_uses.find(v);
-    if (uses[static_cast<size_t>(v)] > (it == internal_uses.end() ? 0 : it->second)) {
-      f.outputs.push_back(v);
-      f.program.outputs.push_back(value_of.at(v));
-    }
+    return f;
   }
-  return f;
-}
+
+  const Jaxpr& j_;
+  std::vector<int> uses_;
+  std::optional<Group> open_;
+  std::vector<Fusion> out_;
+};
 
 }  // namespace
 
-std::vector<Fusion> plan_fusions(const Jaxpr& j) {
-  std::vector<int> uses(j.avals.size(), 0);
-  for (const Eqn& e : j.eqns) {
-    for (const Atom& a : e.inputs) {
-      if (a.is_var()) ++uses[static_cast<size_t>(a.var)];
-    }
-  }
-  for (const Atom& a : j.outvars) {
-    if (a.is_var()) ++uses[static_cast<size_t>(a.var)];
-  }
-  std::vector<Fusion> out;
-  std::optional<Group> open;
-  auto close = [&] {
-    if (open && open->members.size() >= 2) out.push_back(build(j, *open, uses));
-    open.reset();
-  };
-  for (size_t k = 0; k < j.eqns.size(); ++k) {
-    const Eqn& e = j.eqns[k];
-    bool reads_group = false;
-    if (open) {
-      for (const Atom& a : e.inputs) reads_group |= a.is_var() && open->produced.count(a.var);
-    }
-    if (!fusible(j, e)) {
-      // The group runs at its last member: an equation reading it must come after that.
-      if (reads_group) close();
-      continue;
-    }
-    const Shape& shape = j.avals[static_cast<size_t>(e.outputs[0])].shape;
-    if (!open || !(open->shape == shape)) {
-      close();
-      open = Group{{}, shape, {}};
-    }
-    open->members.push_back(k);
-    open->produced.insert(e.outputs[0]);
-  }
-  close();
-  return out;
-}
+std::vector<Fusion> plan_fusions(const Jaxpr& j) { return Planner(j).plan(); }
 
 }  // namespace jx::compiler

@@ -29,7 +29,7 @@ constexpr bool kBool = std::is_same_v<T, bool>;
 constexpr int64_t kTile = 8192;
 // Independent accumulators of a contiguous reduction: two 512-bit vectors' worth.
 template <class T>
-constexpr int64_t kLanes = 128 / static_cast<int64_t>(sizeof(T));
+constexpr int64_t kLanes = kReduceLaneBytes / static_cast<int64_t>(sizeof(T));
 
 template <class T>
 std::unique_ptr<T[]> alloc(int64_t n) {
@@ -117,13 +117,13 @@ struct OrOp {
 template <class T, class Op>
 constexpr bool kPairwise = kFloat<T>&& std::is_same_v<Op, SumOp<T>>;
 
-// numpy-style pairwise summation: leaves of 16 * kLanes elements are summed with kLanes
+// numpy-style pairwise summation: leaves of kPairwiseLeafVectors * kLanes elements are summed with kLanes
 // independent (vectorised) accumulators, leaves are combined as a binary tree. The error grows
 // with log(n) instead of n.
 template <class T>
 T pairwise_sum(const T* x, int64_t n) {
   constexpr int64_t W = kLanes<T>;
-  constexpr int64_t kLeaf = 64 * W;
+  constexpr int64_t kLeaf = kPairwiseLeafVectors * W;
   if (n <= kLeaf) {
     T acc[W] = {};
     int64_t i = 0;
@@ -213,13 +213,21 @@ int64_t split_count(int64_t R, int64_t bytes) {
   return std::clamp<int64_t>(std::min(by_size, R), 1, 4 * int64_t{num_threads()});
 }
 
+}  // namespace
+
+bool reduces_rows_whole(int64_t rows, int64_t R, int64_t itemsize) {
+  return rows >= 2 * int64_t{num_threads()} || rows * R * itemsize < 2 * kParallelBytes;
+}
+
+namespace {
+
 // out[o * I + i] = reduce_r x[(o * R + r) * I + i], for R >= 1.
 template <class T, class Op>
 void reduce_ori(const T* x, int64_t O, int64_t R, int64_t I, T* out) {
   const int64_t sz = static_cast<int64_t>(sizeof(T));
   const int64_t threads = num_threads();
   if (I == 1) {
-    if (O >= 2 * threads || O * R * sz < 2 * kParallelBytes) {
+    if (reduces_rows_whole(O, R, sz)) {
       int64_t grain = std::max<int64_t>(1, kParallelBytes / (R * sz));
       parallel_for(O, grain, [&](int64_t b, int64_t e) {
         for (int64_t o = b; o < e; ++o) out[o] = reduce_contig<T, Op>(x + o * R, R);

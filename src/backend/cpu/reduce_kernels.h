@@ -14,6 +14,17 @@ namespace jx::cpu {
 
 enum class ReduceOp { kSum, kProd, kMax, kMin, kAnd, kOr };
 
+// The order of a contiguous reduction, shared with jit's generated reductions so that both give
+// the same bits: kReduceLaneBytes / itemsize independent accumulators (lane j takes elements j,
+// j + lanes, ...); float sums combine the lanes as a tree (lane j += lane j + w, w halving) and
+// split rows longer than kPairwiseLeafVectors * lanes pairwise; other reductions combine the
+// lanes in order; the tail (row length modulo lanes) comes last, element by element.
+inline constexpr int64_t kReduceLaneBytes = 128;
+inline constexpr int64_t kPairwiseLeafVectors = 64;
+// Whether reduce() runs rows of R contiguous elements one by one (each row by one thread in the
+// order above) rather than splitting rows into chunks combined afterwards.
+bool reduces_rows_whole(int64_t rows, int64_t R, int64_t itemsize);
+
 // out (the input shape without `axes`, row-major) = the reduction of x over `axes` (sorted,
 // distinct, in range). Floating sums use blocked pairwise summation; max/min propagate NaN;
 // integer sums and products wrap around; an empty reduction gives the identity of `op`.

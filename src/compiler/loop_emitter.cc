@@ -1,0 +1,556 @@
+#include "compiler/loop_emitter.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "backend/cpu/reduce_kernels.h"
+
+namespace jx::compiler {
+namespace {
+
+using Term = LoopProgram::Input::Term;
+using Values = std::vector<llvm::Value*>;
+
+bool is_reduce(Prim p) { return p == Prim::reduce_sum || p == Prim::reduce_max || p == Prim::reduce_min; }
+
+llvm::Type* scalar_type(llvm::LLVMContext& c, DType d) {
+  switch (d) {
+    case DType::float32:
+      return llvm::Type::getFloatTy(c);
+    case DType::float64:
+      return llvm::Type::getDoubleTy(c);
+    case DType::bool_:
+    case DType::uint8:
+      return llvm::Type::getInt8Ty(c);
+    case DType::int32:
+    case DType::uint32:
+      return llvm::Type::getInt32Ty(c);
+    case DType::int64:
+      return llvm::Type::getInt64Ty(c);
+    default:
+      throw std::logic_error("jx codegen: unsupported dtype");
+  }
+}
+
+// The type of `width` values of dtype d as the program computes with them (bool: i1).
+llvm::Type* value_type(llvm::LLVMContext& c, DType d, unsigned width) {
+  llvm::Type* t = d == DType::bool_ ? llvm::Type::getInt1Ty(c) : scalar_type(c, d);
+  return width == 1 ? t : llvm::FixedVectorType::get(t, width);
+}
+llvm::Type* memory_type(llvm::LLVMContext& c, DType d, unsigned width) {
+  llvm::Type* t = scalar_type(c, d);
+  return width == 1 ? t : llvm::FixedVectorType::get(t, width);
+}
+
+// static_cast<To>(from) as the eager kernel computes it (bool values are i1 here).
+llvm::Value* convert(llvm::IRBuilder<>& b, llvm::Value* v, DType from, DType to, unsigned width) {
+  if (to == DType::bool_) {
+    if (from == DType::bool_) return v;
+    return is_floating(from) ? b.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0))
+                             : b.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
+  }
+  llvm::Type* t = value_type(b.getContext(), to, width);
+  if (is_floating(to)) {
+    if (is_floating(from)) return b.CreateFPCast(v, t);
+    if (from == DType::bool_ || is_unsigned_integer(from)) return b.CreateUIToFP(v, t);
+    return b.CreateSIToFP(v, t);
+  }
+  // to an integer, from bool or an integer (float -> integer is not generated).
+  if (from == DType::bool_) return b.CreateZExt(v, t);
+  return b.CreateIntCast(v, t, is_signed_integer(from));
+}
+
+// One operation on `width` lanes, with the eager kernels' semantics for its operand dtype `in`.
+llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::Op& op,
+                     const Values& x, DType in, unsigned width) {
+  auto intrinsic = [&](llvm::Intrinsic::ID id, llvm::Value* a) {
+    llvm::Function* f = llvm::Intrinsic::getDeclaration(&m, id, {a->getType()});
+    return b.CreateCall(f, {a});
+  };
+  const bool fl = is_floating(in);
+  const bool sig = is_signed_integer(in);
+  // max/min as the eager kernels: for floats NaN if either operand is NaN, else
+  // x > y ? x : y (so max(-0., +0.) is +0.).
+  auto choose = [&](bool greater) -> llvm::Value* {
+    llvm::Value* pick =
+        fl ? (greater ? b.CreateFCmpOGT(x[0], x[1]) : b.CreateFCmpOLT(x[0], x[1]))
+           : b.CreateICmp(greater ? (sig ? llvm::CmpInst::ICMP_SGT : llvm::CmpInst::ICMP_UGT)
+                                  : (sig ? llvm::CmpInst::ICMP_SLT : llvm::CmpInst::ICMP_ULT),
+                          x[0], x[1]);
+    llvm::Value* chosen = b.CreateSelect(pick, x[0], x[1]);
+    if (!fl) return chosen;
+    llvm::Value* nan = llvm::ConstantFP::getQNaN(x[0]->getType());
+    return b.CreateSelect(b.CreateFCmpUNO(x[0], x[1]), nan, chosen);
+  };
+  auto compare = [&](llvm::CmpInst::Predicate f, llvm::CmpInst::Predicate s_,
+                     llvm::CmpInst::Predicate u) {
+    return fl ? b.CreateFCmp(f, x[0], x[1]) : b.CreateICmp(sig ? s_ : u, x[0], x[1]);
+  };
+  // XLA's shifts: an amount of at least the bit width gives 0 (logical) or the sign
+  // (arithmetic, clamped to width - 1).
+  auto shift = [&](llvm::Instruction::BinaryOps kind) -> llvm::Value* {
+    llvm::Type* type = x[0]->getType();
+    const unsigned bits = type->getScalarSizeInBits();
+    llvm::Value* too_far = b.CreateICmpUGE(x[1], llvm::ConstantInt::get(type, bits));
+    if (kind == llvm::Instruction::AShr) {
+      llvm::Value* amount =
+          b.CreateSelect(too_far, llvm::ConstantInt::get(type, bits - 1), x[1]);
+      return b.CreateAShr(x[0], amount);
+    }
+    llvm::Value* zero = llvm::ConstantInt::get(type, 0);
+    llvm::Value* safe = b.CreateSelect(too_far, zero, x[1]);
+    return b.CreateSelect(too_far, zero, b.CreateBinOp(kind, x[0], safe));
+  };
+  using P = llvm::CmpInst;
+  switch (op.prim) {
+    case Prim::add:
+      return fl ? b.CreateFAdd(x[0], x[1]) : b.CreateAdd(x[0], x[1]);
+    case Prim::sub:
+      return fl ? b.CreateFSub(x[0], x[1]) : b.CreateSub(x[0], x[1]);
+    case Prim::mul:
+      return fl ? b.CreateFMul(x[0], x[1]) : b.CreateMul(x[0], x[1]);
+    case Prim::div:
+      return b.CreateFDiv(x[0], x[1]);
+    case Prim::neg:
+      return fl ? b.CreateFNeg(x[0]) : b.CreateNeg(x[0]);
+    case Prim::abs:
+      return intrinsic(llvm::Intrinsic::fabs, x[0]);
+    case Prim::sqrt:
+      return intrinsic(llvm::Intrinsic::sqrt, x[0]);
+    case Prim::max:
+      return choose(true);
+    case Prim::min:
+      return choose(false);
+    case Prim::eq:
+      return compare(P::FCMP_OEQ, P::ICMP_EQ, P::ICMP_EQ);
+    case Prim::ne:
+      return compare(P::FCMP_UNE, P::ICMP_NE, P::ICMP_NE);
+    case Prim::lt:
+      return compare(P::FCMP_OLT, P::ICMP_SLT, P::ICMP_ULT);
+    case Prim::le:
+      return compare(P::FCMP_OLE, P::ICMP_SLE, P::ICMP_ULE);
+    case Prim::gt:
+      return compare(P::FCMP_OGT, P::ICMP_SGT, P::ICMP_UGT);
+    case Prim::ge:
+      return compare(P::FCMP_OGE, P::ICMP_SGE, P::ICMP_UGE);
+    case Prim::and_:
+      return b.CreateAnd(x[0], x[1]);
+    case Prim::or_:
+      return b.CreateOr(x[0], x[1]);
+    case Prim::xor_:
+      return b.CreateXor(x[0], x[1]);
+    case Prim::not_:
+      return b.CreateNot(x[0]);
+    case Prim::shift_left:
+      return shift(llvm::Instruction::Shl);
+    case Prim::shift_right_logical:
+      return shift(llvm::Instruction::LShr);
+    case Prim::shift_right_arithmetic:
+      return shift(llvm::Instruction::AShr);
+    case Prim::select_n:  // select_n(pred, on_false, on_true)
+      return b.CreateSelect(x[0], x[2], x[1]);
+    case Prim::bitcast_convert_type:
+      return b.CreateBitCast(x[0], value_type(b.getContext(), op.dtype, width));
+    case Prim::convert_element_type:
+      return convert(b, x[0], in, op.dtype, width);
+    default:
+      throw std::logic_error("jx codegen: unsupported primitive " +
+                             std::string(primitive_name(op.prim)));
+  }
+}
+
+// The identity of a reduction (cpu::reduce's).
+llvm::Value* identity(llvm::Type* t, Prim p, DType d) {
+  if (p == Prim::reduce_sum) return llvm::Constant::getNullValue(t);
+  const bool max = p == Prim::reduce_max;
+  if (is_floating(d)) return llvm::ConstantFP::getInfinity(t, max);
+  const unsigned bits = t->getScalarSizeInBits();
+  if (is_signed_integer(d)) {
+    return llvm::ConstantInt::get(t, max ? llvm::APInt::getSignedMinValue(bits)
+                                         : llvm::APInt::getSignedMaxValue(bits));
+  }
+  return llvm::ConstantInt::get(t, max ? llvm::APInt::getMinValue(bits)
+                                       : llvm::APInt::getMaxValue(bits));
+}
+
+// The accumulator after taking v (cpu::reduce's apply(acc, v)): float max/min take v when it
+// is more extreme or NaN, so NaN sticks and ties keep the accumulator.
+llvm::Value* accumulate(llvm::IRBuilder<>& b, Prim p, DType d, llvm::Value* acc, llvm::Value* v) {
+  const bool fl = is_floating(d);
+  if (p == Prim::reduce_sum) return fl ? b.CreateFAdd(acc, v) : b.CreateAdd(acc, v);
+  const bool max = p == Prim::reduce_max;
+  llvm::Value* take;
+  if (fl) {
+    take = b.CreateOr(max ? b.CreateFCmpOGT(v, acc) : b.CreateFCmpOLT(v, acc),
+                      b.CreateFCmpUNO(v, v));
+  } else {
+    const bool sig = is_signed_integer(d);
+    take = b.CreateICmp(max ? (sig ? llvm::CmpInst::ICMP_SGT : llvm::CmpInst::ICMP_UGT)
+                            : (sig ? llvm::CmpInst::ICMP_SLT : llvm::CmpInst::ICMP_ULT),
+                        v, acc);
+  }
+  return b.CreateSelect(take, v, acc);
+}
+
+// Emits one loop program into a function taking every buffer as a noalias pointer (outputs are
+// distinct buffers; an output written in place over an input goes through that input's
+// pointer), so loops vectorise without runtime overlap checks.
+class Emitter {
+ public:
+  enum Level { kUniform, kRow, kElement };
+
+  Emitter(const LoopProgram& p, llvm::Module& m) : p_(p), m_(m), c_(m.getContext()), b_(c_) {
+    nin_ = p.inputs.size();
+    const size_t n = nin_ + p.ops.size();
+    level_.assign(n, kRow);
+    depth_.assign(n, 0);
+    for (size_t k = 0; k < nin_; ++k) {
+      const LoopProgram::Input& in = p.inputs[k];
+      level_[k] = in.scalar ? kUniform : (p.reduced > 0 && in.inner.empty() ? kRow : kElement);
+    }
+    for (size_t k = 0; k < p.ops.size(); ++k) {
+      const LoopProgram::Op& op = p.ops[k];
+      int depth = 0;
+      Level level = kRow;
+      for (int o : op.operands) {
+        depth = std::max(depth, depth_[static_cast<size_t>(o)]);
+        level = std::max(level, level_[static_cast<size_t>(o)]);
+      }
+      if (is_reduce(op.prim)) {
+        level = kRow;
+        ++depth;
+      }
+      level_[nin_ + k] = level;
+      depth_[nin_ + k] = depth;
+      max_depth_ = std::max(max_depth_, depth);
+    }
+  }
+
+  void emit(const std::string& name) {
+    llvm::Type* ptr = b_.getPtrTy();
+    llvm::Type* i64 = b_.getInt64Ty();
+    const size_t first_out = p_.in_place_input >= 0 ? 1 : 0;  // output 0 may have no buffer
+    const size_t nbuf = nin_ + p_.outputs.size() - first_out;
+    std::vector<llvm::Type*> params(nbuf, ptr);
+    params.push_back(i64);
+    params.push_back(i64);
+    fn_ = llvm::Function::Create(llvm::FunctionType::get(b_.getVoidTy(), params, false),
+                                 llvm::Function::InternalLinkage, name + "_body", m_);
+    for (unsigned k = 0; k < nbuf; ++k) fn_->addParamAttr(k, llvm::Attribute::NoAlias);
+    for (size_t k = 0; k < p_.outputs.size(); ++k) {
+      out_.push_back(k < first_out ? fn_->getArg(static_cast<unsigned>(p_.in_place_input))
+                                   : fn_->getArg(static_cast<unsigned>(nin_ + k - first_out)));
+    }
+    b_.SetInsertPoint(llvm::BasicBlock::Create(c_, "entry", fn_));
+    scalar_.assign(nin_ + p_.ops.size(), nullptr);
+    for (size_t k = 0; k < nin_; ++k) {
+      if (level_[k] == kUniform) scalar_[k] = load(k, b_.getInt64(0), 1);
+    }
+    llvm::Value* begin = fn_->getArg(static_cast<unsigned>(nbuf));
+    llvm::Value* end = fn_->getArg(static_cast<unsigned>(nbuf + 1));
+    auto* work = llvm::BasicBlock::Create(c_, "work", fn_);
+    auto* exit = llvm::BasicBlock::Create(c_, "exit", fn_);
+    b_.CreateCondBr(b_.CreateICmpSLT(begin, end), work, exit);
+    b_.SetInsertPoint(work);
+    if (p_.reduced == 0) {
+      emit_row_ops(0);  // operations on scalars only
+      loop(begin, end, 1, {}, [&](llvm::Value* i, const Values&) {
+        offset_.assign(nin_, nullptr);
+        // Every value before any store: output 0 may be written over an input.
+        Lanes at{1, i, {}};
+        Values results;
+        for (int id : p_.outputs) results.push_back(element(id, at));
+        for (size_t k = 0; k < p_.outputs.size(); ++k) store(k, i, results[k]);
+        return Values{};
+      });
+    } else {
+      loop(begin, end, 1, {}, [&](llvm::Value* o, const Values&) {
+        emit_row(o);
+        return Values{};
+      });
+    }
+    b_.CreateBr(exit);
+    b_.SetInsertPoint(exit);
+    b_.CreateRetVoid();
+
+    auto* outer =
+        llvm::Function::Create(llvm::FunctionType::get(b_.getVoidTy(), {ptr, i64, i64}, false),
+                               llvm::Function::ExternalLinkage, name, m_);
+    b_.SetInsertPoint(llvm::BasicBlock::Create(c_, "entry", outer));
+    Values args;
+    for (size_t k = 0; k < nbuf; ++k) {
+      args.push_back(b_.CreateLoad(ptr, b_.CreateConstInBoundsGEP1_64(ptr, outer->getArg(0), k)));
+    }
+    args.push_back(outer->getArg(1));
+    args.push_back(outer->getArg(2));
+    b_.CreateCall(fn_, args);
+    b_.CreateRetVoid();
+  }
+
+ private:
+  // Where element values are computed: `width` consecutive elements from `index` (the element
+  // index of a flat program, the index within the row of a row program), memoised.
+  struct Lanes {
+    unsigned width;
+    llvm::Value* index;
+    std::vector<llvm::Value*> memo;
+  };
+
+  DType dtype_of(int id) const {
+    const auto k = static_cast<size_t>(id);
+    return k < nin_ ? p_.inputs[k].dtype : p_.ops[k - nin_].dtype;
+  }
+
+  // for (i = start; i < stop; i += step) carried = body(i, carried), for a loop that runs at
+  // least once; returns the carried values after it.
+  Values loop(llvm::Value* start, llvm::Value* stop, int64_t step, const Values& init,
+              const std::function<Values(llvm::Value*, const Values&)>& body) {
+    llvm::BasicBlock* pre = b_.GetInsertBlock();
+    auto* header = llvm::BasicBlock::Create(c_, "loop", fn_);
+    auto* after = llvm::BasicBlock::Create(c_, "after", fn_);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2);
+    i->addIncoming(start, pre);
+    std::vector<llvm::PHINode*> phis;
+    Values carried;
+    for (llvm::Value* v : init) {
+      phis.push_back(b_.CreatePHI(v->getType(), 2));
+      phis.back()->addIncoming(v, pre);
+      carried.push_back(phis.back());
+    }
+    Values next = body(i, carried);
+    llvm::BasicBlock* latch = b_.GetInsertBlock();
+    llvm::Value* i_next = b_.CreateAdd(i, b_.getInt64(step), "", /*HasNUW=*/true, /*HasNSW=*/true);
+    i->addIncoming(i_next, latch);
+    for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(next[k], latch);
+    b_.CreateCondBr(b_.CreateICmpSLT(i_next, stop), header, after);
+    b_.SetInsertPoint(after);
+    return next;
+  }
+
+  llvm::Value* splat(llvm::Value* v, unsigned width) {
+    return width == 1 ? v : b_.CreateVectorSplat(width, v);
+  }
+
+  // sum over terms of ((i / divide) % modulo) * stride, for a scalar or vector index i.
+  llvm::Value* apply_terms(const std::vector<Term>& terms, llvm::Value* i) {
+    llvm::Type* t = i->getType();
+    llvm::Value* index = nullptr;
+    for (const Term& term : terms) {
+      // Division by a constant becomes multiply-and-shift.
+      llvm::Value* v = term.divide > 1 ? b_.CreateUDiv(i, llvm::ConstantInt::get(t, term.divide)) : i;
+      if (term.modulo > 0) v = b_.CreateURem(v, llvm::ConstantInt::get(t, term.modulo));
+      if (term.stride != 1) v = b_.CreateMul(v, llvm::ConstantInt::get(t, term.stride));
+      index = index == nullptr ? v : b_.CreateAdd(index, v);
+    }
+    return index == nullptr ? i : index;
+  }
+
+  // `width` elements of input k at element offset `at` (scalar: consecutive elements; vector:
+  // a gather of those offsets).
+  llvm::Value* load(size_t k, llvm::Value* at, unsigned width) {
+    const DType d = p_.inputs[k].dtype;
+    llvm::Type* t = scalar_type(c_, d);
+    llvm::Value* base = fn_->getArg(static_cast<unsigned>(k));
+    llvm::Value* v;
+    const llvm::Align align(itemsize(d));
+    if (at->getType()->isVectorTy()) {
+      llvm::Value* ptrs = b_.CreateInBoundsGEP(t, base, at);
+      v = b_.CreateMaskedGather(memory_type(c_, d, width), ptrs, align);
+    } else {
+      v = b_.CreateAlignedLoad(memory_type(c_, d, width), b_.CreateInBoundsGEP(t, base, at), align);
+    }
+    if (d != DType::bool_) return v;
+    return b_.CreateICmpNE(v, llvm::Constant::getNullValue(v->getType()));
+  }
+
+  void store(size_t k, llvm::Value* at, llvm::Value* v) {
+    const DType d = dtype_of(p_.outputs[k]);
+    if (d == DType::bool_) v = b_.CreateZExt(v, b_.getInt8Ty());
+    b_.CreateStore(v, b_.CreateInBoundsGEP(scalar_type(c_, d), out_[k], at));
+  }
+
+  // The value `id` at the lanes `at` (per-row and uniform values are splat).
+  llvm::Value* element(int id, Lanes& at) {
+    const auto k = static_cast<size_t>(id);
+    if (level_[k] != kElement) return splat(scalar_[k], at.width);
+    if (at.memo.empty()) at.memo.assign(level_.size(), nullptr);
+    if (at.memo[k] != nullptr) return at.memo[k];
+    llvm::Value* v;
+    if (k < nin_) {
+      const LoopProgram::Input& in = p_.inputs[k];
+      if (p_.reduced == 0) {
+        v = load(k, apply_terms(in.outer, at.index), 1);
+      } else if (at.width > 1 && contiguous(in.inner)) {
+        v = load(k, b_.CreateAdd(offset_[k], at.index), at.width);
+      } else {
+        llvm::Value* r = at.index;
+        llvm::Value* off = offset_[k];
+        if (at.width > 1) {
+          std::vector<llvm::Constant*> lanes;
+          for (unsigned j = 0; j < at.width; ++j) lanes.push_back(b_.getInt64(j));
+          r = b_.CreateAdd(splat(r, at.width), llvm::ConstantVector::get(lanes));
+          off = splat(off, at.width);
+        }
+        v = load(k, b_.CreateAdd(off, apply_terms(in.inner, r)), at.width);
+      }
+    } else {
+      const LoopProgram::Op& op = p_.ops[k - nin_];
+      Values x;
+      for (int o : op.operands) x.push_back(element(o, at));
+      v = emit_op(b_, m_, op, x, dtype_of(decider(op)), at.width);
+    }
+    at.memo[k] = v;
+    return v;
+  }
+
+  // Inner terms reading consecutive elements: index r itself within a row.
+  bool contiguous(const std::vector<Term>& inner) const {
+    return inner.size() == 1 && inner[0].divide == 1 && inner[0].stride == 1 &&
+           (inner[0].modulo == 0 || inner[0].modulo >= p_.reduced);
+  }
+
+  // The operand whose dtype decides an op's semantics (select_n's predicate is bool).
+  static int decider(const LoopProgram::Op& op) {
+    return op.prim == Prim::select_n ? op.operands[1] : op.operands[0];
+  }
+
+  // The per-row operations of this depth (those on completed reductions' results).
+  void emit_row_ops(int depth) {
+    for (size_t k = 0; k < p_.ops.size(); ++k) {
+      const LoopProgram::Op& op = p_.ops[k];
+      if (level_[nin_ + k] != kRow || is_reduce(op.prim) || depth_[nin_ + k] != depth) continue;
+      Values x;
+      for (int o : op.operands) x.push_back(scalar_[static_cast<size_t>(o)]);
+      scalar_[nin_ + k] = emit_op(b_, m_, op, x, dtype_of(decider(op)), 1);
+    }
+  }
+
+  void emit_row(llvm::Value* o) {
+    offset_.assign(nin_, nullptr);
+    for (size_t k = 0; k < nin_; ++k) {
+      if (level_[k] == kUniform) continue;
+      offset_[k] = apply_terms(p_.inputs[k].outer, o);
+      if (level_[k] == kRow) scalar_[k] = load(k, offset_[k], 1);
+    }
+    emit_row_ops(0);
+    for (int depth = 1; depth <= max_depth_; ++depth) {
+      // Sibling reductions of one dtype share a pass over the row.
+      std::vector<std::vector<size_t>> phases;
+      for (size_t k = 0; k < p_.ops.size(); ++k) {
+        if (!is_reduce(p_.ops[k].prim) || depth_[nin_ + k] != depth) continue;
+        auto same = std::find_if(phases.begin(), phases.end(), [&](const auto& ph) {
+          return p_.ops[ph[0]].dtype == p_.ops[k].dtype;
+        });
+        if (same == phases.end()) {
+          phases.push_back({k});
+        } else {
+          same->push_back(k);
+        }
+      }
+      for (const auto& phase : phases) emit_reductions(phase);
+      emit_row_ops(depth);
+    }
+    const int64_t R = p_.reduced;
+    llvm::Value* row_start = b_.CreateMul(o, b_.getInt64(R));
+    bool per_element = false;
+    for (int id : p_.outputs) per_element |= level_[static_cast<size_t>(id)] == kElement;
+    if (per_element) {
+      loop(b_.getInt64(0), b_.getInt64(R), 1, {}, [&](llvm::Value* r, const Values&) {
+        Lanes at{1, r, {}};
+        llvm::Value* i = b_.CreateAdd(row_start, r);
+        for (size_t k = 0; k < p_.outputs.size(); ++k) {
+          if (level_[static_cast<size_t>(p_.outputs[k])] == kElement) {
+            store(k, i, element(p_.outputs[k], at));
+          }
+        }
+        return Values{};
+      });
+    }
+    for (size_t k = 0; k < p_.outputs.size(); ++k) {
+      const auto id = static_cast<size_t>(p_.outputs[k]);
+      if (level_[id] != kElement) store(k, o, scalar_[id]);
+    }
+  }
+
+  // One pass over the row computing the reductions `ops` (all of one dtype) in cpu::reduce's
+  // order: vectors of `lanes` accumulators, their lanes combined, then the tail.
+  void emit_reductions(const std::vector<size_t>& ops) {
+    const DType d = p_.ops[ops[0]].dtype;
+    const auto lanes = static_cast<unsigned>(cpu::kReduceLaneBytes / itemsize(d));
+    const int64_t R = p_.reduced;
+    const int64_t main = R / lanes * lanes;
+    llvm::Type* vec = value_type(c_, d, lanes);
+    Values acc;
+    for (size_t k : ops) acc.push_back(identity(vec, p_.ops[k].prim, d));
+    // The body taking `width` elements from index r into the accumulators.
+    auto take = [&](unsigned width) {
+      return [&, width](llvm::Value* r, const Values& carried) {
+        Lanes at{width, r, {}};
+        Values next;
+        for (size_t j = 0; j < ops.size(); ++j) {
+          const LoopProgram::Op& op = p_.ops[ops[j]];
+          next.push_back(accumulate(b_, op.prim, d, carried[j], element(op.operands[0], at)));
+        }
+        return next;
+      };
+    };
+    if (main > 0) acc = loop(b_.getInt64(0), b_.getInt64(main), lanes, acc, take(lanes));
+    Values result;
+    for (size_t j = 0; j < ops.size(); ++j) {
+      const Prim prim = p_.ops[ops[j]].prim;
+      llvm::Value* v = acc[j];
+      if (prim == Prim::reduce_sum && is_floating(d)) {
+        // Float sums: lane j += lane j + w, w halving; lane 0 is the result.
+        for (unsigned w = lanes / 2; w > 0; w /= 2) {
+          std::vector<int> low, high;
+          for (unsigned l = 0; l < w; ++l) {
+            low.push_back(static_cast<int>(l));
+            high.push_back(static_cast<int>(l + w));
+          }
+          v = b_.CreateFAdd(b_.CreateShuffleVector(v, low), b_.CreateShuffleVector(v, high));
+        }
+        v = b_.CreateExtractElement(v, uint64_t{0});
+      } else {
+        llvm::Value* r = identity(scalar_type(c_, d), prim, d);
+        for (unsigned l = 0; l < lanes; ++l) {
+          r = accumulate(b_, prim, d, r, b_.CreateExtractElement(v, uint64_t{l}));
+        }
+        v = r;
+      }
+      result.push_back(v);
+    }
+    if (main < R) result = loop(b_.getInt64(main), b_.getInt64(R), 1, result, take(1));
+    for (size_t j = 0; j < ops.size(); ++j) scalar_[nin_ + ops[j]] = result[j];
+  }
+
+  const LoopProgram& p_;
+  llvm::Module& m_;
+  llvm::LLVMContext& c_;
+  llvm::IRBuilder<> b_;
+  llvm::Function* fn_ = nullptr;
+  size_t nin_;
+  std::vector<Level> level_;
+  std::vector<int> depth_;
+  int max_depth_ = 0;
+  Values out_;
+  Values scalar_;  // uniform and per-row values (of the current row)
+  Values offset_;  // per input: its offset at the current row (row programs)
+};
+
+}  // namespace
+
+void emit_loop(const LoopProgram& program, llvm::Module& module, const std::string& name) {
+  Emitter(program, module).emit(name);
+}
+
+}  // namespace jx::compiler
