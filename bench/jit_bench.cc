@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -244,6 +245,175 @@ void BM_J2_hand_2threads(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_J2_hand_2threads)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- issue 11's targets: generated code against hand-written 2-thread loops ----------------
+
+// Runs fn(begin, end) over [0, n) on this thread and one other.
+template <class F>
+void two_threads(int64_t n, const F& fn) {
+  std::thread other([&] { fn(n / 2, n); });
+  fn(0, n / 2);
+  other.join();
+}
+
+// W2 by hand: y transposed once, then per row of x a block of 512 distances kept in L1 while
+// the sum over D runs, vectorised over j.
+void BM_W2_hand_2threads(benchmark::State& state) {
+  constexpr int64_t kN = 2048, kM = 2048, kD = 64, kBlock = 512;
+  Array xa = normal({kN, kD}, 3), ya = normal({kM, kD}, 4);
+  const float* x = xa.data<float>();
+  const float* y = ya.data<float>();
+  std::vector<float> yt(kD * kM), out(kN * kM);
+  for (auto _ : state) {
+    for (int64_t j = 0; j < kM; ++j) {
+      for (int64_t d = 0; d < kD; ++d) yt[static_cast<size_t>(d * kM + j)] = y[j * kD + d];
+    }
+    two_threads(kN, [&](int64_t b, int64_t e) {
+      alignas(64) float acc[kBlock];
+      for (int64_t i = b; i < e; ++i) {
+        for (int64_t j0 = 0; j0 < kM; j0 += kBlock) {
+          std::fill(acc, acc + kBlock, 0.0f);
+          for (int64_t d = 0; d < kD; ++d) {
+            const float xv = x[i * kD + d];
+            const float* row = yt.data() + d * kM + j0;
+            for (int64_t j = 0; j < kBlock; ++j) {
+              const float t = xv - row[j];
+              acc[j] += t * t;
+            }
+          }
+          float* o = out.data() + i * kM + j0;
+          for (int64_t j = 0; j < kBlock; ++j) o[j] = std::sqrt(acc[j]);
+        }
+      }
+    });
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_W2_hand_2threads)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// W6 by hand: per image, the mean, the variance and the normalised image, each pass over the
+// 784 values (L1-resident) with 16 independent accumulators so that it vectorises.
+void BM_W6_hand_2threads(benchmark::State& state) {
+  constexpr int64_t kImages = 4096, kPixels = 28 * 28, kAcc = 16;
+  Array xa = normal({kImages, 28, 28}, 5);
+  const float* x = xa.data<float>();
+  std::vector<float> out(kImages * kPixels);
+  auto sum = [](const float* v, float shift, bool square) {
+    float acc[kAcc] = {};
+    for (int64_t k = 0; k < kPixels; k += kAcc) {
+      for (int64_t l = 0; l < kAcc; ++l) {
+        const float t = v[k + l] - shift;
+        acc[l] += square ? t * t : t;
+      }
+    }
+    float s = 0;
+    for (float a : acc) s += a;
+    return s;
+  };
+  static_assert(kPixels % kAcc == 0);
+  for (auto _ : state) {
+    two_threads(kImages, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const float* v = x + i * kPixels;
+        const float mean = sum(v, 0.0f, false) / kPixels;
+        const float sd = std::sqrt(sum(v, mean, true) / kPixels);
+        float* o = out.data() + i * kPixels;
+        for (int64_t k = 0; k < kPixels; ++k) o[k] = (v[k] - mean) / sd;
+      }
+    });
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_W6_hand_2threads)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_W6_jit_out_axes_last(benchmark::State& state) {
+  jit_or_eager(state, true, jx::vmap(normalize, 0, -1), normal({4096, 28, 28}, 5));
+}
+BENCHMARK(BM_W6_jit_out_axes_last)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// W7's baseline: the random bits of the same size alone.
+void BM_W7_random_bits(benchmark::State& state) {
+  auto bits = jx::jit(
+      [](const Array& key) { return jx::random::bits(key, {10000000}, jx::DType::uint32); });
+  Array key = jx::random::PRNGKey(42);
+  run(state, [&] { return bits(key); });
+}
+BENCHMARK(BM_W7_random_bits)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// J3: sums of a 4096 x 4096 float32 matrix under jit, in bytes read per second, beside a
+// hand-written 2-thread read of the same matrix (16 accumulators: the bandwidth bound).
+void J3(benchmark::State& state, std::optional<int64_t> axis) {
+  Array x = normal({4096, 4096}, 6);
+  auto sum = jx::jit([axis](const Array& m) { return axis ? jnp::sum(m, *axis) : jnp::sum(m); });
+  run(state, [&] { return sum(x); });
+  state.SetBytesProcessed(state.iterations() * x.nbytes());
+}
+void BM_J3_sum_all_jit(benchmark::State& state) { J3(state, std::nullopt); }
+void BM_J3_sum_axis0_jit(benchmark::State& state) { J3(state, 0); }
+void BM_J3_sum_axis1_jit(benchmark::State& state) { J3(state, 1); }
+void BM_J3_read_hand_2threads(benchmark::State& state) {
+  Array xa = normal({4096, 4096}, 6);
+  const float* x = xa.data<float>();
+  float partial[2];
+  for (auto _ : state) {
+    two_threads(xa.size(), [&](int64_t b, int64_t e) {
+      float acc[16] = {};
+      for (int64_t i = b; i + 16 <= e; i += 16) {
+        for (int64_t l = 0; l < 16; ++l) acc[l] += x[i + l];
+      }
+      float s = 0;
+      for (float a : acc) s += a;
+      partial[b == 0 ? 0 : 1] = s;
+    });
+    benchmark::DoNotOptimize(partial);
+  }
+  state.SetBytesProcessed(state.iterations() * xa.nbytes());
+}
+BENCHMARK(BM_J3_sum_all_jit)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_J3_sum_axis0_jit)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_J3_sum_axis1_jit)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_J3_read_hand_2threads)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// W5 batched: jit(vmap(jacrev(softmax))) on 64 x 512, beside writing its 64 x 512 x 512 output
+// once (two threads filling it).
+void BM_W5_batched_jit(benchmark::State& state) {
+  jit_or_eager(state, true, jx::vmap(jx::jacrev([](const Array& t) { return jx::nn::softmax(t); })),
+               normal({64, 512}, 1));
+}
+void BM_W5_batched_write_once(benchmark::State& state) {
+  std::vector<float> out(64 * 512 * 512);
+  for (auto _ : state) {
+    two_threads(static_cast<int64_t>(out.size()), [&](int64_t b, int64_t e) {
+      std::fill(out.begin() + b, out.begin() + e, 1.0f);
+    });
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_W5_batched_jit)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_W5_batched_write_once)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// W3's baseline: the per-example gradients derived by hand, batched, under jit.
+void BM_W3_hand_jit(benchmark::State& state) {
+  constexpr int64_t kB = 512, kD = 256, kH = 256;
+  auto hand = [](const jx::Dict& p, const Array& x, const Array& y) {
+    Array h = jnp::tanh(jnp::matmul(x, p["W1"]) + p["b1"]);
+    Array z = jnp::matmul(h, p["W2"]) + p["b2"];
+    Array dz = jx::nn::sigmoid(z) - y;
+    Array da = jnp::matmul(dz, jnp::transpose(p["W2"])) * (1.0f - h * h);
+    return jx::Dict{{"W1", jnp::expand_dims(x, 2) * jnp::expand_dims(da, 1)},
+                    {"b1", da},
+                    {"W2", jnp::expand_dims(h, 2) * jnp::expand_dims(dz, 1)},
+                    {"b2", dz}};
+  };
+  jx::Dict params{{"W1", normal({kD, kH}, 1) / 16.0f},
+                  {"b1", jnp::zeros({kH})},
+                  {"W2", normal({kH, 1}, 2) / 16.0f},
+                  {"b2", jnp::zeros({1})}};
+  Array y = jx::lax::convert_element_type(
+      jx::random::bernoulli(jx::random::PRNGKey(1), 0.5, jx::Shape{kB, 1}), jx::DType::float32);
+  jit_or_eager(state, true, hand, params, normal({kB, kD}, 3), y);
+}
+BENCHMARK(BM_W3_hand_jit)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 #define JX_JIT_PAIR(W)                                                   \
   void BM_##W##_jit(benchmark::State& state) { W(state, true); }         \

@@ -214,6 +214,86 @@ TEST(Codegen, BroadcastOperandsAreReadInPlace) {
   expect_bitwise(jit(vmap(normalize))(images), vmap(normalize)(images), "normalize");
 }
 
+// One fusion of the optimised program of f(args...), holding every equation but `outside`.
+template <class F, class... A>
+compiler::Fusion single_fusion(const F& f, size_t outside, const A&... args) {
+  ClosedJaxpr j = make_jaxpr(f)(args...);
+  Jaxpr optimized = j.jaxpr();
+  compiler::optimize(optimized);
+  std::vector<compiler::Fusion> fusions = compiler::plan_fusions(optimized);
+  EXPECT_EQ(fusions.size(), 1u) << optimized.str();
+  if (fusions.size() != 1) return {};
+  EXPECT_EQ(fusions[0].members.size() + outside, optimized.eqns.size()) << optimized.str();
+  return fusions[0];
+}
+
+// Reductions over the last dimensions fuse with the elementwise ops producing their operand and
+// consuming their result, and add in the eager kernel's order: the same bits, for row lengths
+// around every multiple of the accumulator lanes, edge values (NaN, signed zeros, infinities)
+// included, for sums, max and min, float and integer.
+TEST(Codegen, RowReductionsFuseAndEqualTheEagerKernel) {
+  for (DType dtype : {DType::float32, DType::float64}) {
+    for (int64_t length : {2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 1003}) {
+      const int64_t rows = 1003 / length;
+      Array x = edge_values(dtype, 9)[slice(0, rows * length)].reshape({rows, length});
+      auto f = [](const Array& x) {
+        Array sq = lax::mul(x, x);
+        return std::vector<Array>{lax::sqrt(lax::reduce_sum(sq, {1})),
+                                  lax::reduce_max(lax::neg(x), {1}),
+                                  lax::sub(lax::reduce_min(x, {1}), lax::reduce_sum(x, {1}))};
+      };
+      std::vector<Array> want = f(x), got = jit(f)(x);
+      for (size_t k = 0; k < got.size(); ++k) {
+        expect_bitwise(got[k], want[k],
+                       "row length " + std::to_string(length) + " output " + std::to_string(k));
+      }
+      compiler::Fusion fused = single_fusion(f, 0, x);
+      EXPECT_EQ(fused.program.reduced, length);
+    }
+  }
+  auto isum = [](const Array& x) {
+    return lax::reduce_max(lax::mul(x, x), {1, 2}) + lax::reduce_sum(x, {1, 2});
+  };
+  for (DType dtype : {DType::int32, DType::uint32, DType::int64}) {
+    Array xi = lax::convert_element_type(jnp::arange(-300.0, 300.0).reshape({6, 10, 10}), dtype,
+                                         false);
+    expect_bitwise(jit(isum)(xi), isum(xi), "integer rows");
+  }
+}
+
+// The seed's reductions in one kernel per row: normalize's mean, variance and normalised image;
+// the nested-vmap pairwise distance (the sum over D inside the (i, j) loop: only the N x M result
+// is written); softmax's Jacobian rows under vmap(jacrev), its per-row sum broadcast back.
+TEST(Codegen, SeedReductionsAreOneRowProgram) {
+  auto normalize = vmap([](const Array& x) { return (x - jnp::mean(x)) / jnp::std(x); });
+  Array images = random::normal(random::PRNGKey(0), {6, 28, 28});
+  expect_bitwise(jit(normalize)(images), normalize(images), "normalize");
+  compiler::Fusion n = single_fusion(normalize, 0, images);
+  EXPECT_EQ(n.program.reduced, 28 * 28);
+  EXPECT_EQ(n.outputs.size(), 1u);
+
+  auto dist = [](const Array& a, const Array& b) {
+    return jnp::sqrt(jnp::sum(jnp::square(a - b)));
+  };
+  auto pairwise = vmap(vmap(dist, {none, 0}), {0, none});
+  Array px = random::normal(random::PRNGKey(1), {7, 64}),
+        py = random::normal(random::PRNGKey(2), {9, 64});
+  expect_bitwise(jit(pairwise)(px, py), pairwise(px, py), "pairwise");
+  compiler::Fusion p = single_fusion(pairwise, 2, px, py);  // the two expand_dims are views
+  EXPECT_EQ(p.program.reduced, 64);
+  EXPECT_EQ(p.iterations, 7 * 9);
+
+  // Per-row values broadcast back along the row, with the mean's row written out too.
+  auto centred = [](const Array& x) {
+    Array m = lax::reduce_sum(x, {1});
+    Array b = lax::broadcast_in_dim(m, x.shape(), {0});
+    return std::vector<Array>{lax::sub(x, b), m};
+  };
+  Array x = edge_values(DType::float32, 11)[slice(0, 990)].reshape({30, 33});
+  std::vector<Array> want = centred(x), got = jit(centred)(x);
+  for (size_t k = 0; k < got.size(); ++k) expect_bitwise(got[k], want[k], "broadcast row value");
+}
+
 TEST(Codegen, InPlaceOverDyingBuffers) {
   // Each step's operand dies there: the loops write over it through its own pointer.
   auto f = jit([](const Array& x) {

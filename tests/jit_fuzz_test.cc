@@ -1,7 +1,7 @@
 // Random programs under jit: chains of operations chosen to meet every optimisation pass
 // (identities for the rewrite patterns, repeated subexpressions for CSE, constant-only
 // subexpressions for folding, dead values, nested jits for inlining), checked bit for bit
-// against eager evaluation: each pass alone on the traced jaxpr, all of them together, and
+// against eager evaluation (reductions fused into generated loops included): each pass alone on the traced jaxpr, all of them together, and
 // the compiled executable (whose in-place reuse of dying buffers is exercised too).
 #include <gtest/gtest.h>
 
@@ -76,6 +76,10 @@ std::vector<Step> all_steps(int64_t rows, int64_t cols) {
       {"nested jit",
        [](const Array& v) { return jit([](const Array& x) { return x * x - 1.0f; })(v); }},
       {"sum keepdims", [](const Array& v) { return v - jnp::sum(v, 1, true) * 0.1f; }},
+      {"max keepdims", [](const Array& v) { return v - jnp::max(v, 1, true); }},
+      {"mean and variance",
+       [](const Array& v) { return (v - jnp::mean(v, 1, true)) / (jnp::var(v, 1, true) + 1.0f); }},
+      {"column sum", [](const Array& v) { return v + jnp::sum(v, 0, true); }},
       {"maximum", [](const Array& v) { return jnp::maximum(v, -0.25f); }},
       {"where", [](const Array& v) { return jnp::where(v > 0.0f, v, v * 0.1f); }},
   };
@@ -95,7 +99,8 @@ TEST(JitFuzz, RandomProgramsEqualEagerUnderEveryPass) {
       {"dead_code_elimination", dead_code_elimination}, {"optimize", compiler::optimize}};
   for (int program = 0; program < 60; ++program) {
     const int64_t rows = std::uniform_int_distribution<int64_t>(1, 4)(rng);
-    const int64_t cols = std::uniform_int_distribution<int64_t>(1, 5)(rng);
+    // Rows long enough to cross the generated reductions' lane counts.
+    const int64_t cols = std::uniform_int_distribution<int64_t>(1, 40)(rng);
     std::vector<Step> steps = all_steps(rows, cols);
     std::vector<size_t> chosen;
     const int depth = std::uniform_int_distribution<int>(1, 8)(rng);

@@ -1,6 +1,7 @@
 #include "compiler/executable.h"
 
 #include <algorithm>
+#include <iostream>
 #include <atomic>
 #include <memory>
 #include <stdexcept>
@@ -288,6 +289,7 @@ std::shared_ptr<const Executable> executable_for(const Jaxpr& jaxpr) {
       g_compiled[static_cast<int>(e.prim)].fetch_add(1, std::memory_order_relaxed);
     }
     optimize(optimized);
+    if (getenv("JX_DUMP")) std::cerr << optimized.str() << "\n";
     return std::make_shared<const Executable>(optimized);
   });
 }

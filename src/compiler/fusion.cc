@@ -218,10 +218,28 @@ class Planner {
     return codegen_supports(e.prim, in, out_aval(j_, e));
   }
 
+  // A per-row value of the group broadcast along the reduced dimensions: an element value (an
+  // op of the program reading the row value at every element).
+  bool row_broadcast(const Group& g, const Eqn& e) const {
+    if (e.prim != Prim::broadcast_in_dim || g.reduced.empty() || !produced(g, e.inputs[0]) ||
+        !(out_aval(j_, e).shape == g.shape)) {
+      return false;
+    }
+    const Shape& in = aval_of(j_, e.inputs[0]).shape;
+    if (!g.row_shaped(in)) return false;
+    const auto& dims = e.params.get_ints("broadcast_dimensions");
+    for (int d = 0; d < in.ndim(); ++d) {
+      if (in[d] != 1 && g.reduced[static_cast<size_t>(dims[static_cast<size_t>(d)])]) return false;
+    }
+    return true;
+  }
+
   bool join(Group& g, size_t k) {
     const Eqn& e = j_.eqns[k];
     Group::Kind kind;
-    if (is_broadcast_read(j_, e) && !produced(g, e.inputs[0]) &&
+    if (row_broadcast(g, e)) {
+      kind = Group::kElementOp;
+    } else if (is_broadcast_read(j_, e) && !produced(g, e.inputs[0]) &&
         (out_aval(j_, e).shape == g.shape || g.row_shaped(out_aval(j_, e).shape))) {
       kind = Group::kBroadcast;
     } else if (element_op(g, e)) {

@@ -161,6 +161,8 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
       return b.CreateBitCast(x[0], value_type(b.getContext(), op.dtype, width));
     case Prim::convert_element_type:
       return convert(b, x[0], in, op.dtype, width);
+    case Prim::broadcast_in_dim:  // a per-row value, already read at each element
+      return x[0];
     default:
       throw std::logic_error("jx codegen: unsupported primitive " +
                              std::string(primitive_name(op.prim)));
@@ -228,6 +230,7 @@ class Emitter {
         level = kRow;
         ++depth;
       }
+      if (op.prim == Prim::broadcast_in_dim) level = kElement;  // a per-row value at every element
       level_[nin_ + k] = level;
       depth_[nin_ + k] = depth;
       max_depth_ = std::max(max_depth_, depth);
