@@ -581,3 +581,30 @@ TEST(DotGeneral, DotErrors) {
 }
 
 }  // namespace
+
+namespace jx {
+namespace {
+
+// A product without contraction is one multiply per element, as XLA computes it (a multiply of
+// broadcasts): -0 stays -0 (a GEMM accumulating from 0 would give +0), batched and transposed.
+TEST(DotGeneral, NoContractionIsAnExactProduct) {
+  Array a = Array::from_vector(std::vector<float>{1.0f, -2.0f, 0.0f}).reshape({1, 3});
+  Array b = Array::from_vector(std::vector<float>{-0.0f, 3.0f}).reshape({1, 2});
+  Array outer = lax::dot_general(a, b, lax::DotDimensionNumbers{{{}, {}}, {{0}, {0}}});
+  ASSERT_EQ(outer.shape(), Shape({1, 3, 2}));
+  const std::vector<float> got = outer.to_vector<float>();
+  const std::vector<float> want{-0.0f, 3.0f, 0.0f, -6.0f, -0.0f, 0.0f};
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i], want[i]) << i;
+    EXPECT_EQ(std::signbit(got[i]), std::signbit(want[i])) << i;
+  }
+  // Contracting dimensions of size 1 are no accumulation either; the rhs read transposed.
+  Array at = a.reshape({3, 1}), bt = b.reshape({2, 1});
+  Array p = lax::dot_general(at, bt, lax::DotDimensionNumbers{{{1}, {1}}, {{}, {}}});
+  ASSERT_EQ(p.shape(), Shape({3, 2}));
+  const std::vector<float> pv = p.to_vector<float>();
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(std::signbit(pv[i]), std::signbit(want[i]));
+}
+
+}  // namespace
+}  // namespace jx

@@ -1,8 +1,10 @@
 #include "compiler/codegen.h"
 
 #include "backend/cpu/reduce_kernels.h"
+#include "backend/cpu/vector_math.h"
 #include "compiler/loop_emitter.h"
 
+#include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
@@ -94,6 +96,14 @@ class Backend {
     builder.getOptions().AllowFPOpFusion = llvm::FPOpFusion::Strict;
     target_ = check(builder.createTargetMachine());
     jit_ = check(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(builder)).create());
+    // The elementary functions generated loops call: the eager kernels' own (vector_math.h).
+    llvm::orc::SymbolMap symbols;
+    for (const cpu::MathSymbol& s : cpu::math_symbols()) {
+      symbols[jit_->mangleAndIntern(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
+                                                llvm::JITSymbolFlags::Exported |
+                                                    llvm::JITSymbolFlags::Callable};
+    }
+    check(jit_->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols))));
   }
 
   void optimize(llvm::Module& module) {
@@ -187,7 +197,17 @@ bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray
     case Prim::div:
     case Prim::sqrt:
     case Prim::abs:
+    case Prim::exp:
+    case Prim::log:
+    case Prim::log1p:
+    case Prim::expm1:
+    case Prim::sin:
+    case Prim::cos:
+    case Prim::tanh:
+    case Prim::logistic:
       return (in.size() == (p == Prim::div ? 2u : 1u)) && same(0) && fl && out.dtype == d;
+    case Prim::is_finite:
+      return in.size() == 1 && fl && out.dtype == DType::bool_;
     case Prim::neg:
       return in.size() == 1 && (fl || integer) && out.dtype == d;
     case Prim::eq:

@@ -118,6 +118,15 @@ struct Group {
     }
     return squeezed(s) == kept;
   }
+  // The shape of a per-row value that broadcasts against `shape` along the rows (reduced
+  // dimensions of size 1, the kept ones whole), as reductions with keepdims make them.
+  bool keepdims_shaped(const Shape& s) const {
+    if (reduced.empty() || s.ndim() != shape.ndim()) return false;
+    for (int d = 0; d < s.ndim(); ++d) {
+      if (s[d] != (reduced[static_cast<size_t>(d)] ? 1 : shape[d])) return false;
+    }
+    return true;
+  }
 };
 
 // The reduced dimensions of a reduction over `axes` of an operand of shape s when they are the
@@ -195,9 +204,9 @@ class Planner {
           !size_one_broadcast(aval.shape, g.shape)) {
         return false;
       }
-      // A group value of another shape is per row: it must be row-shaped (so it is).
+      // A group value of another shape is per row: it must broadcast along the rows.
       if (produced(g, a) && aval.ndim() != 0 && !(aval.shape == g.shape) &&
-          !g.row_shaped(aval.shape)) {
+          !g.keepdims_shaped(aval.shape)) {
         return false;
       }
       in.push_back(aval);

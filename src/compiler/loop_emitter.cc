@@ -4,14 +4,17 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Transforms/Utils/ModuleUtils.h>
 
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
 #include "backend/cpu/reduce_kernels.h"
+#include "backend/cpu/vector_math.h"
 
 namespace jx::compiler {
 namespace {
@@ -66,6 +69,84 @@ llvm::Value* convert(llvm::IRBuilder<>& b, llvm::Value* v, DType from, DType to,
   // to an integer, from bool or an integer (float -> integer is not generated).
   if (from == DType::bool_) return b.CreateZExt(v, t);
   return b.CreateIntCast(v, t, is_signed_integer(from));
+}
+
+// The eager kernel's function (vector_math.h) on `width` lanes: a call of the scalar entry that
+// the loop vectoriser may widen (its vector entries are declared as its variants), or, for
+// explicit vectors, calls of the widest vector entry on pieces of the vector.
+llvm::Value* math_call(llvm::IRBuilder<>& b, llvm::Module& m, cpu::MathFn fn, DType d,
+                       llvm::Value* x, unsigned width) {
+  llvm::LLVMContext& c = m.getContext();
+  const bool f64 = d == DType::float64;
+  llvm::Type* t = scalar_type(c, d);
+  const cpu::MathSymbol* scalar = nullptr;
+  std::vector<const cpu::MathSymbol*> vectors;
+  for (const cpu::MathSymbol& s : cpu::math_symbols()) {
+    if (s.fn != fn || s.f64 != f64) continue;
+    if (s.width == 1) {
+      scalar = &s;
+    } else {
+      vectors.push_back(&s);
+    }
+  }
+  auto declare = [&](const cpu::MathSymbol& s) {
+    llvm::Type* vt = s.width == 1 ? t : llvm::FixedVectorType::get(t, static_cast<unsigned>(s.width));
+    llvm::Function* f = m.getFunction(s.name);
+    if (f == nullptr) {
+      f = llvm::Function::Create(llvm::FunctionType::get(vt, {vt}, false),
+                                 llvm::Function::ExternalLinkage, s.name, m);
+      f->setDoesNotAccessMemory();
+      f->setDoesNotThrow();
+      f->setWillReturn();
+    }
+    return f;
+  };
+  llvm::Function* f = declare(*scalar);
+  if (!vectors.empty() && !f->hasFnAttribute("vector-function-abi-variant")) {
+    std::string variants;
+    std::vector<llvm::GlobalValue*> used;
+    for (const cpu::MathSymbol* v : vectors) {
+      if (!variants.empty()) variants += ',';
+      variants += "_ZGV_LLVM_N" + std::to_string(v->width) + "v_" + scalar->name + "(" + v->name + ")";
+      used.push_back(declare(*v));
+    }
+    f->addFnAttr("vector-function-abi-variant", variants);
+    llvm::appendToCompilerUsed(m, used);  // kept for the loop vectoriser
+  }
+  if (width == 1) return b.CreateCall(f, {x});
+  const cpu::MathSymbol* widest = nullptr;
+  for (const cpu::MathSymbol* v : vectors) {
+    if (width % static_cast<unsigned>(v->width) == 0 && (widest == nullptr || v->width > widest->width)) {
+      widest = v;
+    }
+  }
+  if (widest == nullptr) {  // lane by lane
+    llvm::Value* r = llvm::PoisonValue::get(x->getType());
+    for (unsigned l = 0; l < width; ++l) {
+      r = b.CreateInsertElement(r, b.CreateCall(f, {b.CreateExtractElement(x, uint64_t{l})}), uint64_t{l});
+    }
+    return r;
+  }
+  const auto piece = static_cast<unsigned>(widest->width);
+  llvm::Function* vf = declare(*widest);
+  std::vector<llvm::Value*> parts;
+  for (unsigned p0 = 0; p0 < width; p0 += piece) {
+    std::vector<int> lanes;
+    for (unsigned l = 0; l < piece; ++l) lanes.push_back(static_cast<int>(p0 + l));
+    parts.push_back(b.CreateCall(vf, {b.CreateShuffleVector(x, lanes)}));
+  }
+  // Concatenate the pieces pairwise back to `width` lanes.
+  while (parts.size() > 1) {
+    std::vector<llvm::Value*> joined;
+    for (size_t k = 0; k < parts.size(); k += 2) {
+      const auto n = static_cast<int>(llvm::cast<llvm::FixedVectorType>(parts[k]->getType())->getNumElements());
+      std::vector<int> lanes;
+      for (int l = 0; l < 2 * n; ++l) lanes.push_back(l);
+      joined.push_back(b.CreateShuffleVector(parts[k], parts[k + 1], lanes));
+    }
+    parts = std::move(joined);
+  }
+  return parts[0];
 }
 
 // One operation on `width` lanes, with the eager kernels' semantics for its operand dtype `in`.
@@ -163,6 +244,25 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
       return convert(b, x[0], in, op.dtype, width);
     case Prim::broadcast_in_dim:  // a per-row value, already read at each element
       return x[0];
+    case Prim::is_finite:
+      return b.CreateFCmpONE(intrinsic(llvm::Intrinsic::fabs, x[0]),
+                             llvm::ConstantFP::getInfinity(x[0]->getType()));
+    case Prim::exp:
+      return math_call(b, m, cpu::MathFn::kExp, in, x[0], width);
+    case Prim::log:
+      return math_call(b, m, cpu::MathFn::kLog, in, x[0], width);
+    case Prim::log1p:
+      return math_call(b, m, cpu::MathFn::kLog1p, in, x[0], width);
+    case Prim::expm1:
+      return math_call(b, m, cpu::MathFn::kExpm1, in, x[0], width);
+    case Prim::sin:
+      return math_call(b, m, cpu::MathFn::kSin, in, x[0], width);
+    case Prim::cos:
+      return math_call(b, m, cpu::MathFn::kCos, in, x[0], width);
+    case Prim::tanh:
+      return math_call(b, m, cpu::MathFn::kTanh, in, x[0], width);
+    case Prim::logistic:
+      return math_call(b, m, cpu::MathFn::kLogistic, in, x[0], width);
     default:
       throw std::logic_error("jx codegen: unsupported primitive " +
                              std::string(primitive_name(op.prim)));

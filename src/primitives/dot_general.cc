@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <numeric>
 #include <optional>
+#include <type_traits>
 
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/thread_pool.h"
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
@@ -232,6 +234,48 @@ std::vector<int64_t> concat(std::initializer_list<const std::vector<int64_t>*> p
   return out;
 }
 
+// A product without contraction (or over dimensions of size 1): each element is one product,
+// exact, as XLA computes it (its simplifier makes such a dot a multiply of broadcasts), never
+// an accumulation from 0 (which would turn -0 into +0). out[b, m, n] = lhs[b, m] * rhs[b, n].
+Array outer_product(const Array& lhs, const Array& rhs, const DimNumbers& dn,
+                    const std::vector<int64_t>& lf, const std::vector<int64_t>& rf,
+                    const cpu::GemmShape& gs, Array& result) {
+  // Each operand as contiguous [batch, free] (contracting dims have size 1).
+  auto packed = [](const Array& x, const std::vector<int64_t>& perm) {
+    bool identity = true;
+    for (size_t i = 0; i < perm.size(); ++i) identity &= perm[i] == static_cast<int64_t>(i);
+    if (identity) return x;
+    Array out = make_array(Shape(take(x.shape(), perm)), x.dtype());
+    cpu::transpose_copy(x.dtype(), array_data(x), x.shape(), perm, mutable_data(out));
+    return out;
+  };
+  std::vector<int64_t> lperm = dn.lb, rperm = dn.rb;
+  lperm.insert(lperm.end(), lf.begin(), lf.end());
+  lperm.insert(lperm.end(), dn.lc.begin(), dn.lc.end());
+  rperm.insert(rperm.end(), rf.begin(), rf.end());
+  rperm.insert(rperm.end(), dn.rc.begin(), dn.rc.end());
+  const Array l = packed(lhs, lperm), r = packed(rhs, rperm);
+  const int64_t M = gs.M, N = gs.N;
+  dispatch_dtype(result.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>) {
+      const T* a = typed_data<T>(l);
+      const T* b = typed_data<T>(r);
+      T* c = mutable_data<T>(result);
+      cpu::parallel_for(gs.batch() * M, std::max<int64_t>(1, cpu::kParallelBytes / (N * sizeof(T) + 1)),
+                        [&](int64_t u0, int64_t u1) {
+                          for (int64_t u = u0; u < u1; ++u) {
+                            const T av = a[u];
+                            const T* brow = b + (u / M) * N;
+                            T* crow = c + u * N;
+                            for (int64_t n = 0; n < N; ++n) crow[n] = av * brow[n];
+                          }
+                        });
+    }
+  });
+  return std::move(result);
+}
+
 std::vector<Array> dot_general_impl(std::span<const Array> in, const Params& params,
                                     const KernelOutputs& out_avals) {
   const ShapedArray& out = out_avals[0];
@@ -253,6 +297,8 @@ std::vector<Array> dot_general_impl(std::span<const Array> in, const Params& par
   gs.M = prod(take(ls, lf));
   gs.N = prod(take(rs, rf));
   gs.K = prod(take(ls, dn.lc));
+
+  if (gs.K == 1 && is_floating(ct)) return single(outer_product(lhs, rhs, dn, lf, rf, gs, result));
 
   // The contracting pairs may be flattened into K in any order common to both operands; try
   // the user's order and each operand's memory order, and keep the one needing fewest copies.

@@ -20,6 +20,7 @@
 #endif
 
 #include "backend/cpu/special_math.h"
+#include "backend/cpu/vector_math.h"
 #include "interpreters/ad.h"
 #include "interpreters/batching.h"
 #include "interpreters/transpose.h"
@@ -63,15 +64,6 @@ T sign_op(T x) {
   }
 }
 
-// 1 / (1 + exp(-x)) without overflow: for x < 0 exp(-x) can overflow, so use e / (1 + e)
-// with e = exp(x) there.
-template <class T>
-T logistic_op(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
 // out[i] = f(x[i]) via Eigen's vectorised array expressions (AVX-512 packets under
 // -march=native): vec(a, o) assigns the output map o from the input map a, chunk by chunk.
 // Used where GCC does not vectorise the plain loop (floor/ceil/round, as they may trap) and for
@@ -83,44 +75,6 @@ void map_eigen(const T* x, T* out, int64_t n, int64_t grain, Vec vec) {
     Eigen::Map<const A> in(x + b, e - b);
     Eigen::Map<A> o(out + b, e - b);
     vec(in, o);
-  });
-}
-
-// float32 transcendental kernels from Eigen's packet math. Eigen's approximations lose
-// accuracy (or flush to zero) where operands or results leave the normal range, so elements
-// where valid(x) is false (always including NaN and infinities) are recomputed with libm.
-// Elsewhere the results are within a few ulp of the correctly rounded value
-// (tests/unary_test.cc sweeps them). Every element goes through the same packet code, in
-// fixed blocks of 16 (a padded copy for the last few): a value's result never depends on where
-// it sits in the array (vmap must equal a loop bit for bit).
-template <class Valid, class Vec, class Scalar>
-void map_f32_vectorised(const float* x, float* out, int64_t n, Valid valid, Vec vec,
-                        Scalar scalar) {
-  constexpr int kBlock = 16;
-  using Block = Eigen::Array<float, kBlock, 1>;
-  auto block = [&](const float* xs, float* os) {
-    // A copy of the inputs: the output may be the input's own buffer (jit runs a kernel in
-    // place over a dying operand), and the libm fix-up reads them after the packet code wrote.
-    alignas(64) float in[kBlock];
-    std::copy(xs, xs + kBlock, in);
-    Eigen::Map<const Block> a(in);
-    Eigen::Map<Block> o(os);
-    vec(a, o);
-    for (int i = 0; i < kBlock; ++i) {
-      if (!valid(in[i])) os[i] = scalar(in[i]);
-    }
-  };
-  // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
-  cpu::parallel_for(n, cpu::kParallelBytes / 32, [&](int64_t b, int64_t e) {
-    int64_t i = b;
-    for (; i + kBlock <= e; i += kBlock) block(x + i, out + i);
-    if (i < e) {
-      float xs[kBlock], os[kBlock];
-      std::fill(xs, xs + kBlock, 1.0f);
-      std::copy(x + i, x + e, xs);
-      block(xs, os);
-      std::copy(os, os + (e - i), out + i);
-    }
   });
 }
 
@@ -208,26 +162,21 @@ PrimitiveDef def_unary(Prim p, DTypeClass cls, Op op) {
     }                                                              \
   };
 
-// A floating-only op with an Eigen-vectorised float32 kernel, kept where the expression VALID
-// of the float v holds (see map_f32_vectorised): EIGEN_EXPR assigns the output array o from
-// the input array a. float64 uses libm.
-#define JX_UNARY_OP_VEC(NAME, VALID, EIGEN_EXPR, ...)                                             \
-  struct NAME {                                                                                   \
-    static constexpr bool kBoolResult = false;                                                    \
-    template <class T>                                                                            \
-    static constexpr bool accepts = kIsFloat<T>;                                                  \
-    static void check_params(std::string_view, const Params&) {}                                  \
-    template <class T, class R>                                                                   \
-    void run(const T* x, R* out, int64_t n, const Params&) const {                                \
-      auto scalar = [](T x) -> T { return __VA_ARGS__; };                                         \
-      if constexpr (std::is_same_v<T, float>) {                                                   \
-        map_f32_vectorised(                                                                       \
-            x, out, n, [](float v) { return VALID; }, [](const auto& a, auto& o) { EIGEN_EXPR; }, \
-            scalar);                                                                              \
-      } else {                                                                                    \
-        map_unary(x, out, n, scalar);                                                             \
-      }                                                                                           \
-    }                                                                                             \
+// A floating-only op of backend/cpu/vector_math.h (whose functions jit's generated loops call).
+#define JX_UNARY_MATH(NAME, FN)                                    \
+  struct NAME {                                                    \
+    static constexpr bool kBoolResult = false;                     \
+    template <class T>                                             \
+    static constexpr bool accepts = kIsFloat<T>;                   \
+    static void check_params(std::string_view, const Params&) {}   \
+    template <class T, class R>                                    \
+    void run(const T* x, R* out, int64_t n, const Params&) const { \
+      if constexpr (std::is_same_v<T, float>) {                    \
+        cpu::math_f32(cpu::MathFn::FN, x, out, n);                 \
+      } else {                                                     \
+        cpu::math_f64(cpu::MathFn::FN, x, out, n);                 \
+      }                                                            \
+    }                                                              \
   };
 
 // A floating-only op computed exactly by Eigen for float32 and float64. (Not sqrt: with
@@ -262,25 +211,15 @@ struct SqrtOpT {
 using SqrtOp = SqrtOpT<false>;
 using RsqrtOp = SqrtOpT<true>;
 
-constexpr float kF32Max = std::numeric_limits<float>::max();
-constexpr float kF32MinNormal = std::numeric_limits<float>::min();
-
-// Ranges from sweeping Eigen 3.4 against float64 libm: exp overflows early above ~88.37 and
-// loses accuracy near the subnormal range. (tanh saturates to +-1 from 7.9, within 4 ulp of
-// the true value there.)
-JX_UNARY_OP_VEC(ExpOp, v >= -87.33f && v <= 88.3f, o = a.exp(), std::exp(x))
-JX_UNARY_OP_VEC(LogOp, v >= kF32MinNormal && v <= kF32Max, o = a.log(), std::log(x))
-JX_UNARY_OP_VEC(Log1pOp, v >= -0.99999994f && v <= kF32Max, o = a.log1p(), std::log1p(x))
-JX_UNARY_OP_VEC(Expm1Op, v >= -80.0f && v <= 80.0f, o = a.expm1(), std::expm1(x))
-JX_UNARY_OP_VEC(SinOp, std::fabs(v) <= kF32Max, o = a.sin(), std::sin(x))
-JX_UNARY_OP_VEC(CosOp, std::fabs(v) <= kF32Max, o = a.cos(), std::cos(x))
-JX_UNARY_OP_VEC(TanhOp, std::fabs(v) <= kF32Max, o = a.tanh(), std::tanh(x))
-// Eigen's own logistic is inaccurate (thousands of ulp near -9); this is logistic_op's stable
-// formula on Eigen's exp.
-JX_UNARY_OP_VEC(LogisticOp, v >= -87.0f && v <= kF32Max,
-                (o = (-a.abs()).exp(), o = (a >= 0.0f).select(1.0f / (1.0f + o), o / (1.0f + o))),
-                logistic_op(x))
-#undef JX_UNARY_OP_VEC
+JX_UNARY_MATH(ExpOp, kExp)
+JX_UNARY_MATH(LogOp, kLog)
+JX_UNARY_MATH(Log1pOp, kLog1p)
+JX_UNARY_MATH(Expm1Op, kExpm1)
+JX_UNARY_MATH(SinOp, kSin)
+JX_UNARY_MATH(CosOp, kCos)
+JX_UNARY_MATH(TanhOp, kTanh)
+JX_UNARY_MATH(LogisticOp, kLogistic)
+#undef JX_UNARY_MATH
 
 JX_UNARY_OP(NegOp, false, kNotBool<T>, wrapping_neg(x))
 JX_UNARY_OP(AbsOp, false, kNotBool<T>&& std::is_signed_v<T>, abs_op(x))
