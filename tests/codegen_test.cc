@@ -154,9 +154,10 @@ TEST(Codegen, IntegerAndBitwiseChainsEqualTheEagerKernels) {
   }
 }
 
-// Dropout after the random bits (seed section 5): the bits -> uniform -> compare -> convert ->
-// scale chain is one loop after the random_bits kernel.
-TEST(Codegen, DropoutIsOneLoopAfterTheBits) {
+// Dropout (seed section 5): the bits -> uniform -> compare -> convert -> scale chain is one
+// loop, the threefry bits hashed inside it from each element's index; batched keys too (the
+// seed's vmap over per-example keys).
+TEST(Codegen, DropoutIsOneLoopWithTheBits) {
   auto drop = [](const Array& key, const Array& x) {
     return random::bernoulli(key, 0.9, x.shape()) * x / 0.9f;
   };
@@ -167,7 +168,12 @@ TEST(Codegen, DropoutIsOneLoopAfterTheBits) {
   compiler::optimize(optimized);
   std::vector<compiler::Fusion> fusions = compiler::plan_fusions(optimized);
   ASSERT_EQ(fusions.size(), 1u) << optimized.str();
-  EXPECT_EQ(fusions[0].members.size() + 1, optimized.eqns.size()) << optimized.str();
+  EXPECT_EQ(fusions[0].members.size(), optimized.eqns.size()) << optimized.str();
+  Array keys = random::split(random::PRNGKey(4), 7);
+  Array xs = random::normal(random::PRNGKey(5), {7, 33});
+  expect_bitwise(jit(vmap(drop))(keys, xs), vmap(drop)(keys, xs), "batched dropout");
+  auto bits8 = [](const Array& k) { return random::bits(k, {5, 37}, DType::uint8); };
+  expect_bitwise(jit(vmap(bits8))(keys), vmap(bits8)(keys), "8-bit bits");
 }
 
 // Broadcasts along the trailing dimensions (a value per row) or the leading ones (a row repeated)

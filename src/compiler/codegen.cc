@@ -78,6 +78,7 @@ class Backend {
       throw std::logic_error("jx codegen: invalid IR for loop " + key);
     }
     optimize(*module);
+    if (std::getenv("JX_DUMP_IR")) module->print(llvm::errs(), nullptr);
     check(jit_->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))));
     auto kernel = check(jit_->lookup(name)).toPtr<LoopKernel>();
     cache_.emplace(std::move(key), kernel);
@@ -138,6 +139,10 @@ std::string LoopProgram::key() const {
     k += ' ';
     k += std::to_string(static_cast<int>(in.dtype));
     k += in.scalar ? 's' : 'a';
+    if (in.offset != 0) {
+      k += '+';
+      k += std::to_string(in.offset);
+    }
     for (const auto* terms : {&in.outer, &in.inner}) {
       k += terms == &in.inner ? "|" : "";
       for (const Input::Term& t : *terms) {
@@ -160,6 +165,10 @@ std::string LoopProgram::key() const {
     k += primitive_name(op.prim);
     k += ':';
     k += std::to_string(static_cast<int>(op.dtype));
+    if (op.count != 0) {
+      k += '/';
+      k += std::to_string(op.count);
+    }
     for (int o : op.operands) {
       k += ' ';
       k += std::to_string(o);

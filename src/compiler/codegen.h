@@ -42,11 +42,15 @@ struct LoopProgram {
     };
     std::vector<Term> outer;
     std::vector<Term> inner;
+    int64_t offset = 0;  // added to every index (scalars: the element read)
   };
   struct Op {
     Prim prim;
     std::vector<int> operands;
     DType dtype;  // of the result
+    // random_bits (partitionable, 32 or 8 bits; operands: the two key words): the elements per
+    // key. Element i hashes the counter i % count (i when 0: one key) with JAX's threefry2x32.
+    int64_t count = 0;
   };
   std::vector<Input> inputs;
   std::vector<Op> ops;

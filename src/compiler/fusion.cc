@@ -1,6 +1,7 @@
 #include "compiler/fusion.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -102,7 +103,7 @@ std::vector<int64_t> squeezed(const Shape& s) {
 // are per element (of `shape`) or per row (row-shaped: the kept dimensions, size-1 dimensions
 // aside).
 struct Group {
-  enum Kind { kElementOp, kBroadcast, kReduce, kRowOp, kAlias };
+  enum Kind { kElementOp, kBroadcast, kReduce, kRowOp, kAlias, kRandomBits };
   std::vector<size_t> members;
   std::vector<Kind> kinds;
   Shape shape;
@@ -243,10 +244,25 @@ class Planner {
     return true;
   }
 
+  // JAX's partitionable random bits (32 or 8 bits) of the group's shape: each element a hash of
+  // its index, so they fuse with their consumers (dropout is one pass).
+  bool random_bits(const Group& g, const Eqn& e) const {
+    if (e.prim != Prim::random_bits || !readable(e.inputs[0]) || produced(g, e.inputs[0]) ||
+        !(out_aval(j_, e).shape == g.shape) || !e.params.get_bool("partitionable")) {
+      return false;
+    }
+    const DType d = out_aval(j_, e).dtype;
+    const int64_t count = Shape(e.params.get_ints("shape")).numel();
+    return (d == DType::uint32 || d == DType::uint8) && codegen_loads(d) &&
+           count <= int64_t{std::numeric_limits<uint32_t>::max()};
+  }
+
   bool join(Group& g, size_t k) {
     const Eqn& e = j_.eqns[k];
     Group::Kind kind;
-    if (row_broadcast(g, e)) {
+    if (random_bits(g, e)) {
+      kind = Group::kRandomBits;
+    } else if (row_broadcast(g, e)) {
       kind = Group::kElementOp;
     } else if (is_broadcast_read(j_, e) && !produced(g, e.inputs[0]) &&
         (out_aval(j_, e).shape == g.shape || g.row_shaped(out_aval(j_, e).shape))) {
@@ -307,14 +323,14 @@ class Planner {
   // How a loop input is read: `axes` of the operand along dimensions of `along` (the group's
   // shape for per-element operands, a row-shaped result for per-row ones).
   static LoopProgram::Input input(const Group& g, const ShapedArray& aval, const Shape& along,
-                                  const std::vector<Axis>& axes) {
+                                  const std::vector<Axis>& axes, bool same_layout) {
     LoopProgram::Input in{aval.dtype, aval.ndim() == 0, {}, {}};
     if (in.scalar) return in;
     const Term first{1, 0, 0};  // every element reads element 0
     if (g.reduced.empty() || !(along == g.shape)) {
       // Flat, or per row (the flat index of a row-shaped result is the row index). Flat inputs
       // of the loop's own shape need no terms: the element index is theirs.
-      if (!g.reduced.empty() || !(aval.shape == along) || !(along == g.shape)) {
+      if (!g.reduced.empty() || !same_layout || !(along == g.shape)) {
         in.outer = index_terms(along, axes);
         if (in.outer.empty()) in.outer.push_back(first);
       }
@@ -340,6 +356,31 @@ class Planner {
     return in;
   }
 
+  // The two words of random_bits' key (raw keys [batch..., 2]; the batch dims lead the result)
+  // as two inputs, at offsets 0 and 1 of each key.
+  void random_key_inputs(const Group& g, const Atom& key, Fusion& f, std::vector<int>& ids) const {
+    const ShapedArray& kv = aval_of(j_, key);
+    std::vector<Axis> axes;
+    int64_t stride = 2;
+    for (int d = kv.ndim() - 2; d >= 0; --d) {
+      if (kv.shape[d] != 1) axes.push_back({d, stride, kv.shape[d]});
+      stride *= kv.shape[d];
+    }
+    std::reverse(axes.begin(), axes.end());
+    for (int64_t word = 0; word < 2; ++word) {
+      ids.push_back(static_cast<int>(f.inputs.size()));
+      f.inputs.push_back(key);
+      LoopProgram::Input in{DType::uint32, true, {}, {}};
+      if (!axes.empty()) {
+        in = input(g, ShapedArray{Shape(std::vector<int64_t>(kv.shape.begin(), kv.shape.end() - 1)),
+                                  DType::uint32, false},
+                   g.shape, axes, false);
+      }
+      in.offset = word;
+      f.program.inputs.push_back(std::move(in));
+    }
+  }
+
   Fusion build(const Group& g) const {
     Fusion f;
     f.members = g.members;
@@ -359,6 +400,10 @@ class Planner {
       const Eqn& e = j_.eqns[g.members[m]];
       const Group::Kind kind = g.kinds[m];
       if (kind == Group::kAlias) continue;
+      if (kind == Group::kRandomBits) {
+        random_key_inputs(g, e.inputs[0], f, literal_ids[m]);
+        continue;
+      }
       for (const Atom& a : e.inputs) {
         if (kind != Group::kBroadcast && a.is_var() && (produced(g, a) || value_of.count(a.var))) {
           continue;
@@ -379,7 +424,8 @@ class Planner {
                                               ? e.params.get_ints("broadcast_dimensions")
                                               : identity_dims(aval.ndim());
         f.inputs.push_back(a);
-        f.program.inputs.push_back(input(g, aval, along, operand_axes(aval.shape, dims)));
+        f.program.inputs.push_back(
+            input(g, aval, along, operand_axes(aval.shape, dims), aval.shape == along));
       }
     }
     const int nin = static_cast<int>(f.inputs.size());
@@ -397,9 +443,17 @@ class Planner {
         value_of[v] = value_of.at(e.inputs[0].var);
       } else if (g.kinds[m] != Group::kBroadcast) {
         LoopProgram::Op op{e.prim, {}, out_aval(j_, e).dtype};
-        size_t literal = 0;
-        for (const Atom& a : e.inputs) {
-          op.operands.push_back(a.is_var() ? value_of.at(a.var) : literal_ids[m][literal++]);
+        if (g.kinds[m] == Group::kRandomBits) {
+          op.operands = literal_ids[m];
+          // One key: the element index is the counter (no remainder to take).
+          if (aval_of(j_, e.inputs[0]).size() > 2) {
+            op.count = Shape(e.params.get_ints("shape")).numel();
+          }
+        } else {
+          size_t literal = 0;
+          for (const Atom& a : e.inputs) {
+            op.operands.push_back(a.is_var() ? value_of.at(a.var) : literal_ids[m][literal++]);
+          }
         }
         value_of[v] = nin + static_cast<int>(f.program.ops.size());
         f.program.ops.push_back(std::move(op));

@@ -330,7 +330,8 @@ class Emitter {
         level = kRow;
         ++depth;
       }
-      if (op.prim == Prim::broadcast_in_dim) level = kElement;  // a per-row value at every element
+      // A per-row value at every element; bits hashed from each element's index.
+      if (op.prim == Prim::broadcast_in_dim || op.prim == Prim::random_bits) level = kElement;
       level_[nin_ + k] = level;
       depth_[nin_ + k] = depth;
       max_depth_ = std::max(max_depth_, depth);
@@ -405,7 +406,24 @@ class Emitter {
     unsigned width;
     llvm::Value* index;
     std::vector<llvm::Value*> memo;
+    llvm::Value* flat = nullptr;  // the elements' indices in the loop's shape, made on demand
   };
+
+  // Lane offsets 0, 1, ..., width - 1 added to a scalar index.
+  llvm::Value* lanes_from(llvm::Value* i, unsigned width) {
+    if (width == 1) return i;
+    std::vector<llvm::Constant*> lanes;
+    for (unsigned j = 0; j < width; ++j) lanes.push_back(b_.getInt64(j));
+    return b_.CreateAdd(splat(i, width), llvm::ConstantVector::get(lanes));
+  }
+
+  llvm::Value* flat_index(Lanes& at) {
+    if (at.flat == nullptr) {
+      llvm::Value* i = p_.reduced == 0 ? at.index : b_.CreateAdd(row_start_, at.index);
+      at.flat = lanes_from(i, at.width);
+    }
+    return at.flat;
+  }
 
   DType dtype_of(int id) const {
     const auto k = static_cast<size_t>(id);
@@ -462,6 +480,9 @@ class Emitter {
   // a gather of those offsets).
   llvm::Value* load(size_t k, llvm::Value* at, unsigned width) {
     const DType d = p_.inputs[k].dtype;
+    if (p_.inputs[k].offset != 0) {
+      at = b_.CreateAdd(at, llvm::ConstantInt::get(at->getType(), p_.inputs[k].offset));
+    }
     llvm::Type* t = scalar_type(c_, d);
     llvm::Value* base = fn_->getArg(static_cast<unsigned>(k));
     llvm::Value* v;
@@ -496,24 +517,52 @@ class Emitter {
       } else if (at.width > 1 && contiguous(in.inner)) {
         v = load(k, b_.CreateAdd(offset_[k], at.index), at.width);
       } else {
-        llvm::Value* r = at.index;
-        llvm::Value* off = offset_[k];
-        if (at.width > 1) {
-          std::vector<llvm::Constant*> lanes;
-          for (unsigned j = 0; j < at.width; ++j) lanes.push_back(b_.getInt64(j));
-          r = b_.CreateAdd(splat(r, at.width), llvm::ConstantVector::get(lanes));
-          off = splat(off, at.width);
-        }
+        llvm::Value* r = lanes_from(at.index, at.width);
+        llvm::Value* off = splat(offset_[k], at.width);
         v = load(k, b_.CreateAdd(off, apply_terms(in.inner, r)), at.width);
       }
     } else {
       const LoopProgram::Op& op = p_.ops[k - nin_];
       Values x;
       for (int o : op.operands) x.push_back(element(o, at));
-      v = emit_op(b_, m_, op, x, dtype_of(decider(op)), at.width);
+      v = op.prim == Prim::random_bits ? random_bits(op, x, flat_index(at))
+                                       : emit_op(b_, m_, op, x, dtype_of(decider(op)), at.width);
     }
     at.memo[k] = v;
     return v;
+  }
+
+  // JAX's partitionable threefry bits of element `flat` (prng.cc's partitionable_bits): the
+  // counter (0, flat % count) hashed with the key (x[0], x[1]).
+  llvm::Value* random_bits(const LoopProgram::Op& op, const Values& x, llvm::Value* flat) {
+    llvm::Type* t64 = flat->getType();
+    if (op.count > 0) flat = b_.CreateURem(flat, llvm::ConstantInt::get(t64, op.count));
+    llvm::Type* t32 = t64->isVectorTy() ? llvm::VectorType::get(b_.getInt32Ty(),
+                                                                 llvm::cast<llvm::VectorType>(t64))
+                                        : static_cast<llvm::Type*>(b_.getInt32Ty());
+    auto c = [&](uint32_t v) { return llvm::ConstantInt::get(t32, v); };
+    llvm::Value* k1 = x[0];
+    llvm::Value* k2 = x[1];
+    llvm::Value* ks[3] = {k1, k2, b_.CreateXor(b_.CreateXor(k1, k2), c(0x1BD11BDAu))};
+    llvm::Function* rotl = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fshl, {t32});
+    llvm::Value* x0 = ks[0];
+    llvm::Value* x1 = b_.CreateAdd(b_.CreateTrunc(flat, t32), ks[1]);
+    constexpr uint32_t kRot[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
+    for (uint32_t i = 0; i < 5; ++i) {
+      for (uint32_t r : kRot[i % 2]) {
+        x0 = b_.CreateAdd(x0, x1);
+        x1 = b_.CreateXor(b_.CreateCall(rotl, {x1, x1, c(r)}), x0);
+      }
+      x0 = b_.CreateAdd(x0, ks[(i + 1) % 3]);
+      x1 = b_.CreateAdd(x1, b_.CreateAdd(ks[(i + 2) % 3], c(i + 1)));
+    }
+    llvm::Value* bits = b_.CreateXor(x0, x1);
+    return op.dtype == DType::uint8
+               ? b_.CreateTrunc(bits, value_type(c_, DType::uint8, at_width(t64)))
+               : bits;
+  }
+  static unsigned at_width(llvm::Type* t) {
+    return t->isVectorTy() ? llvm::cast<llvm::FixedVectorType>(t)->getNumElements() : 1;
   }
 
   // Inner terms reading consecutive elements: index r itself within a row.
@@ -539,6 +588,7 @@ class Emitter {
   }
 
   void emit_row(llvm::Value* o) {
+    row_start_ = b_.CreateMul(o, b_.getInt64(p_.reduced));
     offset_.assign(nin_, nullptr);
     for (size_t k = 0; k < nin_; ++k) {
       if (level_[k] == kUniform) continue;
@@ -564,13 +614,12 @@ class Emitter {
       emit_row_ops(depth);
     }
     const int64_t R = p_.reduced;
-    llvm::Value* row_start = b_.CreateMul(o, b_.getInt64(R));
     bool per_element = false;
     for (int id : p_.outputs) per_element |= level_[static_cast<size_t>(id)] == kElement;
     if (per_element) {
       loop(b_.getInt64(0), b_.getInt64(R), 1, {}, [&](llvm::Value* r, const Values&) {
         Lanes at{1, r, {}};
-        llvm::Value* i = b_.CreateAdd(row_start, r);
+        llvm::Value* i = b_.CreateAdd(row_start_, r);
         for (size_t k = 0; k < p_.outputs.size(); ++k) {
           if (level_[static_cast<size_t>(p_.outputs[k])] == kElement) {
             store(k, i, element(p_.outputs[k], at));
@@ -648,6 +697,7 @@ class Emitter {
   Values out_;
   Values scalar_;  // uniform and per-row values (of the current row)
   Values offset_;  // per input: its offset at the current row (row programs)
+  llvm::Value* row_start_ = nullptr;  // the current row's first element (row programs)
 };
 
 }  // namespace

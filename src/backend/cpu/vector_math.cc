@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 // Eigen 3.4's AVX-512 headers trip -Wunused-variable and -Wmaybe-uninitialized; they are
@@ -60,58 +61,76 @@ constexpr float kF32MinNormal = std::numeric_limits<float>::min();
 
 // Where Eigen's float32 approximation is kept, from sweeping Eigen 3.4 against float64 libm:
 // exp overflows early above ~88.37 and loses accuracy near the subnormal range. (tanh saturates
-// to +-1 from 7.9, within 4 ulp of the true value there.) NaN fails every test.
-bool packet_valid(MathFn fn, float v) {
-  switch (fn) {
-    case MathFn::kExp:
-      return v >= -87.33f && v <= 88.3f;
-    case MathFn::kLog:
-      return v >= kF32MinNormal && v <= kF32Max;
-    case MathFn::kLog1p:
-      return v >= -0.99999994f && v <= kF32Max;
-    case MathFn::kExpm1:
-      return v >= -80.0f && v <= 80.0f;
-    case MathFn::kSin:
-    case MathFn::kCos:
-    case MathFn::kTanh:
-      return std::fabs(v) <= kF32Max;
-    case MathFn::kLogistic:
-      return v >= -87.0f && v <= kF32Max;
+// to +-1 from 7.9, within 4 ulp of the true value there.) NaN fails every test. Written with
+// `&` so that the check of a block vectorises.
+template <MathFn kFn>
+bool packet_valid(float v) {
+  if constexpr (kFn == MathFn::kExp) return (v >= -87.33f) & (v <= 88.3f);
+  if constexpr (kFn == MathFn::kLog) return (v >= kF32MinNormal) & (v <= kF32Max);
+  if constexpr (kFn == MathFn::kLog1p) return (v >= -0.99999994f) & (v <= kF32Max);
+  if constexpr (kFn == MathFn::kExpm1) return (v >= -80.0f) & (v <= 80.0f);
+  if constexpr (kFn == MathFn::kSin || kFn == MathFn::kCos || kFn == MathFn::kTanh) {
+    return std::fabs(v) <= kF32Max;
   }
-  return false;
+  if constexpr (kFn == MathFn::kLogistic) return (v >= -87.0f) & (v <= kF32Max);
 }
 
 using Block = Eigen::Array<float, kMathBlock, 1>;
 
-void packet(MathFn fn, const Eigen::Map<const Block>& a, Eigen::Map<Block>& o) {
+template <MathFn kFn>
+void packet(const Eigen::Map<const Block>& a, Eigen::Map<Block>& o) {
+  if constexpr (kFn == MathFn::kExp) o = a.exp();
+  if constexpr (kFn == MathFn::kLog) o = a.log();
+  if constexpr (kFn == MathFn::kLog1p) o = a.log1p();
+  if constexpr (kFn == MathFn::kExpm1) o = a.expm1();
+  if constexpr (kFn == MathFn::kSin) o = a.sin();
+  if constexpr (kFn == MathFn::kCos) o = a.cos();
+  if constexpr (kFn == MathFn::kTanh) o = a.tanh();
+  if constexpr (kFn == MathFn::kLogistic) {
+    // Eigen's own logistic is inaccurate (thousands of ulp near -9): the stable formula on
+    // Eigen's exp.
+    o = (-a.abs()).exp();
+    o = (a >= 0.0f).select(1.0f / (1.0f + o), o / (1.0f + o));
+  }
+}
+
+template <MathFn kFn>
+void block(const float* in, float* out) {
+  // A copy of the inputs: out may be in, and the libm fix-up reads them after the packet code
+  // wrote.
+  alignas(64) float x[kMathBlock];
+  std::copy(in, in + kMathBlock, x);
+  Eigen::Map<const Block> a(x);
+  Eigen::Map<Block> o(out);
+  packet<kFn>(a, o);
+  bool invalid = false;
+  for (int64_t i = 0; i < kMathBlock; ++i) invalid |= !packet_valid<kFn>(x[i]);
+  if (!invalid) return;
+  for (int64_t i = 0; i < kMathBlock; ++i) {
+    if (!packet_valid<kFn>(x[i])) out[i] = libm(kFn, x[i]);
+  }
+}
+
+// f(std::integral_constant<MathFn, fn>) for the runtime fn.
+template <class F>
+void with_fn(MathFn fn, F&& f) {
   switch (fn) {
     case MathFn::kExp:
-      o = a.exp();
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kExp>{});
     case MathFn::kLog:
-      o = a.log();
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kLog>{});
     case MathFn::kLog1p:
-      o = a.log1p();
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kLog1p>{});
     case MathFn::kExpm1:
-      o = a.expm1();
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kExpm1>{});
     case MathFn::kSin:
-      o = a.sin();
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kSin>{});
     case MathFn::kCos:
-      o = a.cos();
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kCos>{});
     case MathFn::kTanh:
-      o = a.tanh();
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kTanh>{});
     case MathFn::kLogistic:
-      // Eigen's own logistic is inaccurate (thousands of ulp near -9): the stable formula on
-      // Eigen's exp.
-      o = (-a.abs()).exp();
-      o = (a >= 0.0f).select(1.0f / (1.0f + o), o / (1.0f + o));
-      return;
+      return f(std::integral_constant<MathFn, MathFn::kLogistic>{});
   }
 }
 
@@ -121,7 +140,7 @@ V vector_entry(V x) {
   alignas(64) float in[kMathBlock], out[kMathBlock];
   std::fill(in, in + kMathBlock, 1.0f);
   std::memcpy(in, &x, sizeof(V));
-  math_block_f32(kFn, in, out);
+  block<kFn>(in, out);
   V r;
   std::memcpy(&r, out, sizeof(V));
   return r;
@@ -132,7 +151,7 @@ float scalar_f32(float x) {
   alignas(64) float in[kMathBlock], out[kMathBlock];
   std::fill(in, in + kMathBlock, 1.0f);
   in[0] = x;
-  math_block_f32(kFn, in, out);
+  block<kFn>(in, out);
   return out[0];
 }
 template <MathFn kFn>
@@ -143,30 +162,24 @@ double scalar_f64(double x) {
 }  // namespace
 
 void math_block_f32(MathFn fn, const float* in, float* out) {
-  // A copy of the inputs: out may be in, and the libm fix-up reads them after the packet code
-  // wrote.
-  alignas(64) float x[kMathBlock];
-  std::copy(in, in + kMathBlock, x);
-  Eigen::Map<const Block> a(x);
-  Eigen::Map<Block> o(out);
-  packet(fn, a, o);
-  for (int64_t i = 0; i < kMathBlock; ++i) {
-    if (!packet_valid(fn, x[i])) out[i] = libm(fn, x[i]);
-  }
+  with_fn(fn, [&](auto f) { block<decltype(f)::value>(in, out); });
 }
 
 void math_f32(MathFn fn, const float* x, float* out, int64_t n) {
-  // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
-  parallel_for(n, kParallelBytes / 32, [&](int64_t b, int64_t e) {
-    int64_t i = b;
-    for (; i + kMathBlock <= e; i += kMathBlock) math_block_f32(fn, x + i, out + i);
-    if (i < e) {
-      float xs[kMathBlock], os[kMathBlock];
-      std::fill(xs, xs + kMathBlock, 1.0f);
-      std::copy(x + i, x + e, xs);
-      math_block_f32(fn, xs, os);
-      std::copy(os, os + (e - i), out + i);
-    }
+  with_fn(fn, [&](auto f) {
+    constexpr MathFn kFn = decltype(f)::value;
+    // These kernels cost tens of cycles per element, so smaller chunks are worth a thread.
+    parallel_for(n, kParallelBytes / 32, [&](int64_t b, int64_t e) {
+      int64_t i = b;
+      for (; i + kMathBlock <= e; i += kMathBlock) block<kFn>(x + i, out + i);
+      if (i < e) {
+        float xs[kMathBlock], os[kMathBlock];
+        std::fill(xs, xs + kMathBlock, 1.0f);
+        std::copy(x + i, x + e, xs);
+        block<kFn>(xs, os);
+        std::copy(os, os + (e - i), out + i);
+      }
+    });
   });
 }
 
