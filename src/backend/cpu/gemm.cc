@@ -16,6 +16,9 @@
 #include <cstring>
 #include <memory>
 #include <type_traits>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #include "backend/cpu/thread_pool.h"
 
@@ -173,6 +176,41 @@ void gemm_typed(const GemmShape& s, const GemmOperand& av, const GemmOperand& bv
 }
 
 // Copies elements of `Word` size (the element bits are moved, never converted).
+// dst[r * dst_stride + c] = src[r + c * src_stride] for r, c < 8, on 4-byte words.
+template <class Word>
+void transpose_8x8(const Word* src, int64_t src_stride, Word* dst, int64_t dst_stride) {
+#if defined(__AVX__)
+  auto row = [&](int64_t c) {
+    return _mm256_loadu_ps(reinterpret_cast<const float*>(src + c * src_stride));
+  };
+  const __m256 r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5),
+               r6 = row(6), r7 = row(7);
+  const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1),
+               t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3),
+               t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+               t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+               s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+               s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+               s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  auto out = [&](int64_t r, __m256 v) {
+    _mm256_storeu_ps(reinterpret_cast<float*>(dst + r * dst_stride), v);
+  };
+  out(0, _mm256_permute2f128_ps(s0, s4, 0x20));
+  out(1, _mm256_permute2f128_ps(s1, s5, 0x20));
+  out(2, _mm256_permute2f128_ps(s2, s6, 0x20));
+  out(3, _mm256_permute2f128_ps(s3, s7, 0x20));
+  out(4, _mm256_permute2f128_ps(s0, s4, 0x31));
+  out(5, _mm256_permute2f128_ps(s1, s5, 0x31));
+  out(6, _mm256_permute2f128_ps(s2, s6, 0x31));
+  out(7, _mm256_permute2f128_ps(s3, s7, 0x31));
+#else
+  for (int64_t r = 0; r < 8; ++r) {
+    for (int64_t c = 0; c < 8; ++c) dst[r * dst_stride + c] = src[r + c * src_stride];
+  }
+#endif
+}
+
 template <class Word>
 void transpose_words(const Word* x, const Shape& shape, const std::vector<int64_t>& perm,
                      Word* dst) {
@@ -214,11 +252,15 @@ void transpose_words(const Word* x, const Shape& shape, const std::vector<int64_
   }
   const int64_t dj = dims[j], dl = dims[last], sl = strides[last], dsj = dst_strides[j];
   constexpr int64_t kT = 32;
-  const int64_t unit_bytes = (j == last ? dl : dj * dl) * static_cast<int64_t>(sizeof(Word));
+  // Units of work: one output row (j == last) or one band of kT rows of a 2-D tile transpose,
+  // so that a single large 2-D transpose is split over the threads too.
+  const int64_t bands = j == last ? 1 : (dj + kT - 1) / kT;
+  const int64_t unit_bytes =
+      (j == last ? dl : std::min(dj, kT) * dl) * static_cast<int64_t>(sizeof(Word));
   const int64_t grain = std::max<int64_t>(1, kParallelBytes / unit_bytes);
-  parallel_for(outer, grain, [&](int64_t o0, int64_t o1) {
-    for (int64_t o = o0; o < o1; ++o) {
-      int64_t rem = o, src_base = 0, dst_base = 0;
+  parallel_for(outer * bands, grain, [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) {
+      int64_t rem = u / bands, src_base = 0, dst_base = 0;
       for (size_t i = nd; i-- > 0;) {
         if (i == j || i == last) continue;
         const int64_t idx = rem % dims[i];
@@ -230,13 +272,25 @@ void transpose_words(const Word* x, const Shape& shape, const std::vector<int64_
         std::memcpy(dst + dst_base, x + src_base, static_cast<size_t>(dl) * sizeof(Word));
         continue;
       }
-      for (int64_t a0 = 0; a0 < dj; a0 += kT) {
-        for (int64_t l0 = 0; l0 < dl; l0 += kT) {
-          const int64_t a1 = std::min(dj, a0 + kT), l1 = std::min(dl, l0 + kT);
-          for (int64_t a = a0; a < a1; ++a) {
-            for (int64_t l = l0; l < l1; ++l) {
-              dst[dst_base + a * dsj + l] = x[src_base + a + l * sl];
+      const int64_t a0 = (u % bands) * kT, a1 = std::min(dj, a0 + kT);
+      for (int64_t l0 = 0; l0 < dl; l0 += kT) {
+        const int64_t l1 = std::min(dl, l0 + kT);
+        int64_t a = a0;
+        if constexpr (sizeof(Word) == 4) {
+          // Whole 8 x 8 blocks through vector registers.
+          for (; a + 8 <= a1; a += 8) {
+            int64_t l = l0;
+            for (; l + 8 <= l1; l += 8) {
+              transpose_8x8(x + src_base + a + l * sl, sl, dst + dst_base + a * dsj + l, dsj);
             }
+            for (int64_t r = a; r < a + 8; ++r) {
+              for (int64_t c = l; c < l1; ++c) dst[dst_base + r * dsj + c] = x[src_base + r + c * sl];
+            }
+          }
+        }
+        for (; a < a1; ++a) {
+          for (int64_t l = l0; l < l1; ++l) {
+            dst[dst_base + a * dsj + l] = x[src_base + a + l * sl];
           }
         }
       }
