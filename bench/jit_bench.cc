@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "compiler/codegen.h"
 #include "jx/jx.h"
 
 namespace {
@@ -76,9 +77,13 @@ Array dropout(const Array& key, const Array& x) {
   return jnp::where(keep, x / 0.9f, 0.0f);
 }
 
+// Trace + optimise + plan of a fresh jit each iteration; with `codegen`, the generated loops
+// are compiled by LLVM again too, as on a first call in a fresh process.
 template <class F, class... Args>
 void first_call(benchmark::State& state, const F& f, const Args&... args) {
+  const bool codegen = state.range(0) != 0;
   for (auto _ : state) {
+    if (codegen) jx::compiler::forget_compiled_kernels();
     auto jf = jx::jit(f);  // a fresh cache: every call traces and plans
     benchmark::DoNotOptimize(jf(args...));
   }
@@ -209,12 +214,21 @@ void J2(benchmark::State& state, bool jitted) {
 // threads spinning for a while after each matmul (which steals the core the loop runs on).
 BENCHMARK(BM_jit_dispatch)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_eager_dispatch)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_first_call_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_first_call_normalize)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_first_call_pairwise)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_first_call_per_example_grad)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_first_call_jacrev_softmax)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_first_call_dropout)->Unit(benchmark::kMicrosecond)->UseRealTime();
+// Argument 0: kernels compiled once per process (trace + plan only); 1: with code generation.
+BENCHMARK(BM_first_call_predict)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_normalize)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_pairwise)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_first_call_per_example_grad)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_first_call_jacrev_softmax)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_first_call_dropout)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_first_call_new_loop_10_ops)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()

@@ -14,19 +14,26 @@ ROWS = [
      "seconds_min"),
     ("W5 jit(jacrev(softmax)) n=512", "BM_W5_jit", "W5_jacrev_softmax", "jit(jacrev)",
      "seconds_min"),
+    ("W5 jit(vmap(jacrev(softmax))) 64x512", "BM_W5_batched_jit", "W5_jacrev_softmax_batched",
+     "jit(vmap(jacrev))", "seconds_min"),
     ("W6 jit(vmap(normalize)) 4096x28x28", "BM_W6_jit", "W6_normalize", "jit(vmap)", "seconds_min"),
+    ("W6 ... out_axes=-1", "BM_W6_jit_out_axes_last", "W6_normalize", "jit(vmap) out_axes=-1",
+     "seconds_min"),
     ("W7 jit(dropout) 1e7", "BM_W7_jit", "W7_dropout", "jit(bernoulli*x/0.9)", "seconds_min"),
     ("J2 jit(10 elementwise ops) 16M", "BM_J2_jit", "J2_elementwise_chain", None, "seconds_min"),
+    ("J3 jit(sum) 4096^2", "BM_J3_sum_all_jit", "J3_reduce", "jit(sum) all", "seconds_min"),
+    ("J3 jit(sum(axis=0))", "BM_J3_sum_axis0_jit", "J3_reduce", "jit(sum(axis=0))", "seconds_min"),
+    ("J3 jit(sum(axis=1))", "BM_J3_sum_axis1_jit", "J3_reduce", "jit(sum(axis=1))", "seconds_min"),
 ]
-# First calls (trace + compile) of the tour's functions in jx, beside JAX's first call of the
-# nearest workload.
+# First calls (trace + optimise + plan + code generation by LLVM) of the tour's functions in jx,
+# beside JAX's first call (trace + XLA compile) of the nearest workload.
 FIRST = [
-    ("first call: vmap(predict)", "BM_first_call_predict", "W1_predict", "jit(vmap)"),
-    ("first call: vmap(normalize)", "BM_first_call_normalize", "W6_normalize", "jit(vmap)"),
-    ("first call: pairwise", "BM_first_call_pairwise", "W2_pairwise", "jit(vmap(vmap))"),
-    ("first call: vmap(grad)", "BM_first_call_per_example_grad", "W3_per_example_grad",
+    ("first call: vmap(predict)", "BM_first_call_predict/1", "W1_predict", "jit(vmap)"),
+    ("first call: vmap(normalize)", "BM_first_call_normalize/1", "W6_normalize", "jit(vmap)"),
+    ("first call: pairwise", "BM_first_call_pairwise/1", "W2_pairwise", "jit(vmap(vmap))"),
+    ("first call: vmap(grad)", "BM_first_call_per_example_grad/1", "W3_per_example_grad",
      "jit(vmap(grad))"),
-    ("first call: jacrev(softmax)", "BM_first_call_jacrev_softmax", "W5_jacrev_softmax",
+    ("first call: jacrev(softmax)", "BM_first_call_jacrev_softmax/1", "W5_jacrev_softmax",
      "jit(jacrev)"),
 ]
 

@@ -72,13 +72,12 @@ class Backend {
     auto module = std::make_unique<llvm::Module>("jx_loop", *context);
     module->setDataLayout(target_->createDataLayout());
     module->setTargetTriple(target_->getTargetTriple().str());
-    const std::string name = "jx_loop_" + std::to_string(cache_.size());
+    const std::string name = "jx_loop_" + std::to_string(serial_++);
     emit_loop(program, *module, name);
     if (llvm::verifyModule(*module, &llvm::errs())) {
       throw std::logic_error("jx codegen: invalid IR for loop " + key);
     }
     optimize(*module);
-    if (std::getenv("JX_DUMP_IR")) module->print(llvm::errs(), nullptr);
     check(jit_->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))));
     auto kernel = check(jit_->lookup(name)).toPtr<LoopKernel>();
     cache_.emplace(std::move(key), kernel);
@@ -128,6 +127,13 @@ class Backend {
   std::unique_ptr<llvm::TargetMachine> target_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::unordered_map<std::string, LoopKernel> cache_;
+  int64_t serial_ = 0;  // names every kernel ever made apart
+
+ public:
+  void forget() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_.clear();
+  }
 };
 
 }  // namespace
@@ -268,5 +274,7 @@ void set_codegen_enabled(bool on) { g_enabled = on; }
 LoopKernel compile_loop(const LoopProgram& program) { return Backend::get().compile(program); }
 
 int64_t compiled_kernels() { return g_compiled.load(); }
+
+void forget_compiled_kernels() { Backend::get().forget(); }
 
 }  // namespace jx::compiler

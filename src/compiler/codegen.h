@@ -83,5 +83,8 @@ void set_codegen_enabled(bool enabled);
 LoopKernel compile_loop(const LoopProgram& program);
 // How many loop kernels have been compiled in this process (tests check the cache).
 int64_t compiled_kernels();
+// Makes the next compile of every computation generate new code, as in a fresh process
+// (benchmarks time code generation with it). Kernels already handed out stay valid.
+void forget_compiled_kernels();
 
 }  // namespace jx::compiler

@@ -1,7 +1,6 @@
 #include "compiler/executable.h"
 
 #include <algorithm>
-#include <iostream>
 #include <atomic>
 #include <memory>
 #include <stdexcept>
@@ -42,7 +41,7 @@ class LoopStep {
   LoopStep(LoopProgram program, int64_t iterations)
       : program_(std::move(program)),
         iterations_(iterations),
-        fresh_((getenv("JX_DUMP") ? (fprintf(stderr, "%s\n", program_.key().c_str()), 0) : 0, compile_loop(program_))),
+        fresh_(compile_loop(program_)),
         in_place_(program_.inputs.size()) {
     // Bytes an iteration (an element, or a row) moves: the grain of the thread split.
     const int64_t per_element = std::max<int64_t>(program_.reduced, 1);
@@ -289,7 +288,6 @@ std::shared_ptr<const Executable> executable_for(const Jaxpr& jaxpr) {
       g_compiled[static_cast<int>(e.prim)].fetch_add(1, std::memory_order_relaxed);
     }
     optimize(optimized);
-    if (getenv("JX_DUMP")) std::cerr << optimized.str() << "\n";
     return std::make_shared<const Executable>(optimized);
   });
 }
