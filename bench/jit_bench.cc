@@ -397,9 +397,8 @@ void BM_W5_batched_jit(benchmark::State& state) {
 void BM_W5_batched_write_once(benchmark::State& state) {
   std::vector<float> out(64 * 512 * 512);
   for (auto _ : state) {
-    two_threads(static_cast<int64_t>(out.size()), [&](int64_t b, int64_t e) {
-      std::fill(out.begin() + b, out.begin() + e, 1.0f);
-    });
+    two_threads(static_cast<int64_t>(out.size()),
+                [&](int64_t b, int64_t e) { std::fill(out.begin() + b, out.begin() + e, 1.0f); });
     benchmark::DoNotOptimize(out.data());
   }
 }

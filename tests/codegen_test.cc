@@ -285,8 +285,8 @@ TEST(Codegen, RowReductionsFuseAndEqualTheEagerKernel) {
     return lax::reduce_max(lax::mul(x, x), {1, 2}) + lax::reduce_sum(x, {1, 2});
   };
   for (DType dtype : {DType::int32, DType::uint32, DType::int64}) {
-    Array xi = lax::convert_element_type(jnp::arange(-300.0, 300.0).reshape({6, 10, 10}), dtype,
-                                         false);
+    Array xi =
+        lax::convert_element_type(jnp::arange(-300.0, 300.0).reshape({6, 10, 10}), dtype, false);
     expect_bitwise(jit(isum)(xi), isum(xi), "integer rows");
   }
 }

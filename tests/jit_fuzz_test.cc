@@ -1,8 +1,9 @@
 // Random programs under jit: chains of operations chosen to meet every optimisation pass
 // (identities for the rewrite patterns, repeated subexpressions for CSE, constant-only
 // subexpressions for folding, dead values, nested jits for inlining), checked bit for bit
-// against eager evaluation (reductions fused into generated loops included): each pass alone on the traced jaxpr, all of them together, and
-// the compiled executable (whose in-place reuse of dying buffers is exercised too).
+// against eager evaluation (reductions fused into generated loops included): each pass alone on the
+// traced jaxpr, all of them together, and the compiled executable (whose in-place reuse of dying
+// buffers is exercised too).
 #include <gtest/gtest.h>
 
 #include <jx/jx.h>

@@ -99,9 +99,9 @@ class Backend {
     // The elementary functions generated loops call: the eager kernels' own (vector_math.h).
     llvm::orc::SymbolMap symbols;
     for (const cpu::MathSymbol& s : cpu::math_symbols()) {
-      symbols[jit_->mangleAndIntern(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
-                                                llvm::JITSymbolFlags::Exported |
-                                                    llvm::JITSymbolFlags::Callable};
+      symbols[jit_->mangleAndIntern(s.name)] = {
+          llvm::orc::ExecutorAddr::fromPtr(s.address),
+          llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
     }
     check(jit_->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols))));
   }
@@ -261,8 +261,8 @@ bool codegen_reduces(Prim p, DType d, int64_t row) {
   if (!enabled() || !(is_float(d) || is_integer(d))) return false;
   if (p == Prim::reduce_max || p == Prim::reduce_min) return true;
   if (p != Prim::reduce_sum) return false;
-  return !is_float(d) ||
-         row <= cpu::kPairwiseLeafVectors * (cpu::kReduceLaneBytes / static_cast<int64_t>(itemsize(d)));
+  return !is_float(d) || row <= cpu::kPairwiseLeafVectors *
+                                    (cpu::kReduceLaneBytes / static_cast<int64_t>(itemsize(d)));
 }
 
 bool codegen_loads(DType d) {

@@ -26,9 +26,9 @@ namespace jx::compiler {
 // `inner` terms, results of reduce_sum/reduce_max/reduce_min ops and of ops on those) or per
 // element. Per row, each reduction phase runs over the row's R elements, computing the
 // elementwise values it needs; sibling reductions share a phase; a last pass writes the
-// per-element outputs. A broadcast_in_dim op (of a per-row value) is that value at every element. Reductions add in the eager kernel's order (cpu::reduce: kLanes
-// independent accumulators combined as a tree for float sums, then the tail), so results are
-// equal bit for bit.
+// per-element outputs. A broadcast_in_dim op (of a per-row value) is that value at every element.
+// Reductions add in the eager kernel's order (cpu::reduce: kLanes independent accumulators combined
+// as a tree for float sums, then the tail), so results are equal bit for bit.
 struct LoopProgram {
   struct Input {
     DType dtype;

@@ -67,9 +67,11 @@ class LoopStep {
       buffers.push_back(const_cast<void*>(array_data(in[i])));
       if (over < 0 && buffers.back() == outs[0].impl()->mutable_data()) over = static_cast<int>(i);
     }
-    for (size_t i = over >= 0 ? 1 : 0; i < outs.size(); ++i) buffers.push_back(mutable_data(outs[i]));
+    for (size_t i = over >= 0 ? 1 : 0; i < outs.size(); ++i)
+      buffers.push_back(mutable_data(outs[i]));
     LoopKernel kernel = over >= 0 ? in_place(static_cast<size_t>(over)) : fresh_;
-    cpu::parallel_for(iterations_, std::max<int64_t>(cpu::kParallelBytes / std::max<int64_t>(bytes_, 1), 1),
+    cpu::parallel_for(iterations_,
+                      std::max<int64_t>(cpu::kParallelBytes / std::max<int64_t>(bytes_, 1), 1),
                       [&](int64_t b, int64_t e) { kernel(buffers.data(), b, e); });
     return outs;
   }

@@ -191,7 +191,9 @@ class Planner {
   }
 
  private:
-  bool produced(const Group& g, const Atom& a) const { return a.is_var() && g.produced.count(a.var); }
+  bool produced(const Group& g, const Atom& a) const {
+    return a.is_var() && g.produced.count(a.var);
+  }
 
   // An elementwise equation of one output the code generator implements, whose operands are
   // arrays of its shape (or size-1 broadcasts of it), scalars, or per-row values of the group.
@@ -265,7 +267,7 @@ class Planner {
     } else if (row_broadcast(g, e)) {
       kind = Group::kElementOp;
     } else if (is_broadcast_read(j_, e) && !produced(g, e.inputs[0]) &&
-        (out_aval(j_, e).shape == g.shape || g.row_shaped(out_aval(j_, e).shape))) {
+               (out_aval(j_, e).shape == g.shape || g.row_shaped(out_aval(j_, e).shape))) {
       kind = Group::kBroadcast;
     } else if (element_op(g, e)) {
       kind = Group::kElementOp;
@@ -372,8 +374,9 @@ class Planner {
       f.inputs.push_back(key);
       LoopProgram::Input in{DType::uint32, true, {}, {}};
       if (!axes.empty()) {
-        in = input(g, ShapedArray{Shape(std::vector<int64_t>(kv.shape.begin(), kv.shape.end() - 1)),
-                                  DType::uint32, false},
+        in = input(g,
+                   ShapedArray{Shape(std::vector<int64_t>(kv.shape.begin(), kv.shape.end() - 1)),
+                               DType::uint32, false},
                    g.shape, axes, false);
       }
       in.offset = word;

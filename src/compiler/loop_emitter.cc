@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "backend/cpu/reduce_kernels.h"
@@ -22,7 +22,9 @@ namespace {
 using Term = LoopProgram::Input::Term;
 using Values = std::vector<llvm::Value*>;
 
-bool is_reduce(Prim p) { return p == Prim::reduce_sum || p == Prim::reduce_max || p == Prim::reduce_min; }
+bool is_reduce(Prim p) {
+  return p == Prim::reduce_sum || p == Prim::reduce_max || p == Prim::reduce_min;
+}
 
 llvm::Type* scalar_type(llvm::LLVMContext& c, DType d) {
   switch (d) {
@@ -90,7 +92,8 @@ llvm::Value* math_call(llvm::IRBuilder<>& b, llvm::Module& m, cpu::MathFn fn, DT
     }
   }
   auto declare = [&](const cpu::MathSymbol& s) {
-    llvm::Type* vt = s.width == 1 ? t : llvm::FixedVectorType::get(t, static_cast<unsigned>(s.width));
+    llvm::Type* vt =
+        s.width == 1 ? t : llvm::FixedVectorType::get(t, static_cast<unsigned>(s.width));
     llvm::Function* f = m.getFunction(s.name);
     if (f == nullptr) {
       f = llvm::Function::Create(llvm::FunctionType::get(vt, {vt}, false),
@@ -107,7 +110,8 @@ llvm::Value* math_call(llvm::IRBuilder<>& b, llvm::Module& m, cpu::MathFn fn, DT
     std::vector<llvm::GlobalValue*> used;
     for (const cpu::MathSymbol* v : vectors) {
       if (!variants.empty()) variants += ',';
-      variants += "_ZGV_LLVM_N" + std::to_string(v->width) + "v_" + scalar->name + "(" + v->name + ")";
+      variants +=
+          "_ZGV_LLVM_N" + std::to_string(v->width) + "v_" + scalar->name + "(" + v->name + ")";
       used.push_back(declare(*v));
     }
     f->addFnAttr("vector-function-abi-variant", variants);
@@ -116,14 +120,16 @@ llvm::Value* math_call(llvm::IRBuilder<>& b, llvm::Module& m, cpu::MathFn fn, DT
   if (width == 1) return b.CreateCall(f, {x});
   const cpu::MathSymbol* widest = nullptr;
   for (const cpu::MathSymbol* v : vectors) {
-    if (width % static_cast<unsigned>(v->width) == 0 && (widest == nullptr || v->width > widest->width)) {
+    if (width % static_cast<unsigned>(v->width) == 0 &&
+        (widest == nullptr || v->width > widest->width)) {
       widest = v;
     }
   }
   if (widest == nullptr) {  // lane by lane
     llvm::Value* r = llvm::PoisonValue::get(x->getType());
     for (unsigned l = 0; l < width; ++l) {
-      r = b.CreateInsertElement(r, b.CreateCall(f, {b.CreateExtractElement(x, uint64_t{l})}), uint64_t{l});
+      r = b.CreateInsertElement(r, b.CreateCall(f, {b.CreateExtractElement(x, uint64_t{l})}),
+                                uint64_t{l});
     }
     return r;
   }
@@ -139,7 +145,8 @@ llvm::Value* math_call(llvm::IRBuilder<>& b, llvm::Module& m, cpu::MathFn fn, DT
   while (parts.size() > 1) {
     std::vector<llvm::Value*> joined;
     for (size_t k = 0; k < parts.size(); k += 2) {
-      const auto n = static_cast<int>(llvm::cast<llvm::FixedVectorType>(parts[k]->getType())->getNumElements());
+      const auto n = static_cast<int>(
+          llvm::cast<llvm::FixedVectorType>(parts[k]->getType())->getNumElements());
       std::vector<int> lanes;
       for (int l = 0; l < 2 * n; ++l) lanes.push_back(l);
       joined.push_back(b.CreateShuffleVector(parts[k], parts[k + 1], lanes));
@@ -182,8 +189,7 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
     const unsigned bits = type->getScalarSizeInBits();
     llvm::Value* too_far = b.CreateICmpUGE(x[1], llvm::ConstantInt::get(type, bits));
     if (kind == llvm::Instruction::AShr) {
-      llvm::Value* amount =
-          b.CreateSelect(too_far, llvm::ConstantInt::get(type, bits - 1), x[1]);
+      llvm::Value* amount = b.CreateSelect(too_far, llvm::ConstantInt::get(type, bits - 1), x[1]);
       return b.CreateAShr(x[0], amount);
     }
     llvm::Value* zero = llvm::ConstantInt::get(type, 0);
@@ -276,11 +282,11 @@ llvm::Value* identity(llvm::Type* t, Prim p, DType d) {
   if (is_floating(d)) return llvm::ConstantFP::getInfinity(t, max);
   const unsigned bits = t->getScalarSizeInBits();
   if (is_signed_integer(d)) {
-    return llvm::ConstantInt::get(t, max ? llvm::APInt::getSignedMinValue(bits)
-                                         : llvm::APInt::getSignedMaxValue(bits));
+    return llvm::ConstantInt::get(
+        t, max ? llvm::APInt::getSignedMinValue(bits) : llvm::APInt::getSignedMaxValue(bits));
   }
-  return llvm::ConstantInt::get(t, max ? llvm::APInt::getMinValue(bits)
-                                       : llvm::APInt::getMaxValue(bits));
+  return llvm::ConstantInt::get(
+      t, max ? llvm::APInt::getMinValue(bits) : llvm::APInt::getMaxValue(bits));
 }
 
 // The accumulator after taking v (cpu::reduce's apply(acc, v)): float max/min take v when it
@@ -291,8 +297,8 @@ llvm::Value* accumulate(llvm::IRBuilder<>& b, Prim p, DType d, llvm::Value* acc,
   const bool max = p == Prim::reduce_max;
   llvm::Value* take;
   if (fl) {
-    take = b.CreateOr(max ? b.CreateFCmpOGT(v, acc) : b.CreateFCmpOLT(v, acc),
-                      b.CreateFCmpUNO(v, v));
+    take =
+        b.CreateOr(max ? b.CreateFCmpOGT(v, acc) : b.CreateFCmpOLT(v, acc), b.CreateFCmpUNO(v, v));
   } else {
     const bool sig = is_signed_integer(d);
     take = b.CreateICmp(max ? (sig ? llvm::CmpInst::ICMP_SGT : llvm::CmpInst::ICMP_UGT)
@@ -468,7 +474,8 @@ class Emitter {
     llvm::Value* index = nullptr;
     for (const Term& term : terms) {
       // Division by a constant becomes multiply-and-shift.
-      llvm::Value* v = term.divide > 1 ? b_.CreateUDiv(i, llvm::ConstantInt::get(t, term.divide)) : i;
+      llvm::Value* v =
+          term.divide > 1 ? b_.CreateUDiv(i, llvm::ConstantInt::get(t, term.divide)) : i;
       if (term.modulo > 0) v = b_.CreateURem(v, llvm::ConstantInt::get(t, term.modulo));
       if (term.stride != 1) v = b_.CreateMul(v, llvm::ConstantInt::get(t, term.stride));
       index = index == nullptr ? v : b_.CreateAdd(index, v);
@@ -538,7 +545,7 @@ class Emitter {
     llvm::Type* t64 = flat->getType();
     if (op.count > 0) flat = b_.CreateURem(flat, llvm::ConstantInt::get(t64, op.count));
     llvm::Type* t32 = t64->isVectorTy() ? llvm::VectorType::get(b_.getInt32Ty(),
-                                                                 llvm::cast<llvm::VectorType>(t64))
+                                                                llvm::cast<llvm::VectorType>(t64))
                                         : static_cast<llvm::Type*>(b_.getInt32Ty());
     auto c = [&](uint32_t v) { return llvm::ConstantInt::get(t32, v); };
     llvm::Value* k1 = x[0];
@@ -695,8 +702,8 @@ class Emitter {
   std::vector<int> depth_;
   int max_depth_ = 0;
   Values out_;
-  Values scalar_;  // uniform and per-row values (of the current row)
-  Values offset_;  // per input: its offset at the current row (row programs)
+  Values scalar_;                     // uniform and per-row values (of the current row)
+  Values offset_;                     // per input: its offset at the current row (row programs)
   llvm::Value* row_start_ = nullptr;  // the current row's first element (row programs)
 };
 

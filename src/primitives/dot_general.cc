@@ -262,7 +262,8 @@ Array outer_product(const Array& lhs, const Array& rhs, const DimNumbers& dn,
       const T* a = typed_data<T>(l);
       const T* b = typed_data<T>(r);
       T* c = mutable_data<T>(result);
-      cpu::parallel_for(gs.batch() * M, std::max<int64_t>(1, cpu::kParallelBytes / (N * sizeof(T) + 1)),
+      cpu::parallel_for(gs.batch() * M,
+                        std::max<int64_t>(1, cpu::kParallelBytes / (N * sizeof(T) + 1)),
                         [&](int64_t u0, int64_t u1) {
                           for (int64_t u = u0; u < u1; ++u) {
                             const T av = a[u];

@@ -284,7 +284,8 @@ void transpose_words(const Word* x, const Shape& shape, const std::vector<int64_
               transpose_8x8(x + src_base + a + l * sl, sl, dst + dst_base + a * dsj + l, dsj);
             }
             for (int64_t r = a; r < a + 8; ++r) {
-              for (int64_t c = l; c < l1; ++c) dst[dst_base + r * dsj + c] = x[src_base + r + c * sl];
+              for (int64_t c = l; c < l1; ++c)
+                dst[dst_base + r * dsj + c] = x[src_base + r + c * sl];
             }
           }
         }

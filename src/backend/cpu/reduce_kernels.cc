@@ -117,9 +117,9 @@ struct OrOp {
 template <class T, class Op>
 constexpr bool kPairwise = kFloat<T>&& std::is_same_v<Op, SumOp<T>>;
 
-// numpy-style pairwise summation: leaves of kPairwiseLeafVectors * kLanes elements are summed with kLanes
-// independent (vectorised) accumulators, leaves are combined as a binary tree. The error grows
-// with log(n) instead of n.
+// numpy-style pairwise summation: leaves of kPairwiseLeafVectors * kLanes elements are summed with
+// kLanes independent (vectorised) accumulators, leaves are combined as a binary tree. The error
+// grows with log(n) instead of n.
 template <class T>
 T pairwise_sum(const T* x, int64_t n) {
   constexpr int64_t W = kLanes<T>;

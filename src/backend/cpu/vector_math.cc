@@ -213,7 +213,7 @@ void add_symbols(std::vector<MathSymbol>& out, const char* f32, const char* f64,
 std::span<const MathSymbol> math_symbols() {
   static const std::vector<MathSymbol> symbols = [] {
     std::vector<MathSymbol> s;
-#define JX_MATH(FN, NAME)                                                                   \
+#define JX_MATH(FN, NAME)                                                               \
   add_symbols<MathFn::FN>(s, "jx_" NAME "_f32", "jx_" NAME "_f64", "jx_" NAME "_f32x4", \
                           "jx_" NAME "_f32x8", "jx_" NAME "_f32x16");
     JX_MATH(kExp, "exp")
