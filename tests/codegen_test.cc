@@ -324,6 +324,34 @@ TEST(Codegen, SeedReductionsAreOneRowProgram) {
   for (size_t k = 0; k < got.size(); ++k) expect_bitwise(got[k], want[k], "broadcast row value");
 }
 
+// Transposes, slices (strided too) and reversals of arrays are read at remapped indices inside
+// the loop instead of being materialised, composed when one reads another, in flat loops and in
+// row programs.
+TEST(Codegen, IndexRemappingOperandsAreReadInPlace) {
+  for (DType dtype : {DType::float32, DType::float64}) {
+    Array x = edge_values(dtype, 14)[slice(0, 6 * 5 * 7)].reshape({6, 5, 7});
+    Array y = edge_values(dtype, 15)[slice(0, 5 * 7 * 6)].reshape({5, 7, 6});
+    Array z = edge_values(dtype, 16)[slice(0, 12 * 5 * 9)].reshape({12, 5, 9});
+    auto f = [](const Array& x, const Array& y, const Array& z) {
+      Array t = lax::transpose(y, {2, 0, 1});                       // [6, 5, 7]
+      Array rt = lax::rev(t, {1});                                  // composed with t
+      Array s = lax::slice(z, {1, 0, 1}, {12, 5, 8}, {{2, 1, 1}});  // [6, 5, 7]
+      Array v = lax::add(lax::mul(rt, lax::rev(x, {0, 2})), s);
+      return std::vector<Array>{v, lax::reduce_max(lax::sub(v, t), {2})};
+    };
+    std::vector<Array> want = f(x, y, z), got = jit(f)(x, y, z);
+    for (size_t k = 0; k < got.size(); ++k) {
+      expect_bitwise(got[k], want[k], "remapped reads " + std::to_string(k));
+    }
+    single_fusion(f, 0, x, y, z);
+    auto flat = [](const Array& x, const Array& z) {
+      return lax::mul(lax::transpose(x, {2, 1, 0}), lax::slice(z, {0, 0, 0}, {7, 5, 6}));
+    };
+    Array z2 = z.reshape({12 * 5 * 9})[slice(0, 7 * 5 * 6)].reshape({7, 5, 6});
+    expect_bitwise(jit(flat)(x, z2), flat(x, z2), "flat remapped reads");
+  }
+}
+
 TEST(Codegen, InPlaceOverDyingBuffers) {
   // Each step's operand dies there: the loops write over it through its own pointer.
   auto f = jit([](const Array& x) {

@@ -81,6 +81,15 @@ std::vector<Step> all_steps(int64_t rows, int64_t cols) {
       {"mean and variance",
        [](const Array& v) { return (v - jnp::mean(v, 1, true)) / (jnp::var(v, 1, true) + 1.0f); }},
       {"column sum", [](const Array& v) { return v + jnp::sum(v, 0, true); }},
+      {"reversed",
+       [](const Array& v) {
+         return v * lax::rev(v, {0, 1}) + lax::rev(v, {1});
+       }},
+      {"strided slice of a repeat",
+       [rows, cols](const Array& v) {
+         Array twice = jnp::concatenate({v, v * 2.0f}, 1);  // [rows, 2 cols]
+         return v - lax::slice(twice, {0, 1}, {rows, 2 * cols}, {{1, 2}});
+       }},
       {"maximum", [](const Array& v) { return jnp::maximum(v, -0.25f); }},
       {"where", [](const Array& v) { return jnp::where(v > 0.0f, v, v * 0.1f); }},
   };

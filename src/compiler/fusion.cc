@@ -78,16 +78,70 @@ bool size_one_broadcast(const Shape& in, const Shape& out) {
 
 bool readable(const Atom& a) { return a.is_var() || (a.value.valid() && a.value.is_concrete()); }
 
-// A broadcast_in_dim a loop reads in place of its result: a smaller operand (so it cannot be a
-// value of the loop itself, which has the result's shape).
-bool is_broadcast_read(const Jaxpr& j, const Eqn& e) {
-  if (e.prim != Prim::broadcast_in_dim || e.inputs.size() != 1 || !readable(e.inputs[0])) {
-    return false;
+// Where the elements of a value lie in an array's memory: element (i_0, ..., i_n) of the value
+// is the array's element offset + sum_k i_k * strides[k] (strides may be 0 or negative).
+struct View {
+  int64_t offset = 0;
+  std::vector<int64_t> strides;
+};
+
+View contiguous_view(const Shape& s) {
+  View v{0, std::vector<int64_t>(static_cast<size_t>(s.ndim()), 1)};
+  for (int d = s.ndim() - 2; d >= 0; --d) v.strides[d] = v.strides[d + 1] * s[d + 1];
+  return v;
+}
+
+// The view of the result of an index-remapping equation (broadcast_in_dim of a smaller operand,
+// transpose, slice, rev) whose operand has view `in`: a loop reads through it instead of
+// materialising the result, and such reads compose.
+std::optional<View> remapped_view(const Jaxpr& j, const Eqn& e, const View& in) {
+  if (e.inputs.size() != 1 || e.outputs.size() != 1 || !readable(e.inputs[0])) {
+    return std::nullopt;
   }
-  const ShapedArray& in = aval_of(j, e.inputs[0]);
+  const ShapedArray& x = aval_of(j, e.inputs[0]);
   const ShapedArray& out = out_aval(j, e);
-  return in.dtype == out.dtype && in.ndim() > 0 && in.size() > 0 && in.size() < out.size() &&
-         codegen_loads(out.dtype);
+  if (x.dtype != out.dtype || x.ndim() == 0 || x.size() == 0 || !codegen_loads(out.dtype)) {
+    return std::nullopt;
+  }
+  View v{in.offset, std::vector<int64_t>(static_cast<size_t>(out.ndim()), 0)};
+  switch (e.prim) {
+    case Prim::broadcast_in_dim: {
+      if (x.size() >= out.size()) return std::nullopt;
+      const auto& dims = e.params.get_ints("broadcast_dimensions");
+      for (int d = 0; d < x.ndim(); ++d) {
+        if (x.shape[d] != 1)
+          v.strides[static_cast<size_t>(dims[static_cast<size_t>(d)])] = in.strides[d];
+      }
+      return v;
+    }
+    case Prim::transpose: {
+      const auto& perm = e.params.get_ints("permutation");
+      for (size_t k = 0; k < perm.size(); ++k)
+        v.strides[k] = in.strides[static_cast<size_t>(perm[k])];
+      return v;
+    }
+    case Prim::slice: {
+      const auto& start = e.params.get_ints("start_indices");
+      for (size_t d = 0; d < start.size(); ++d) {
+        const int64_t step = e.params.has("strides") ? e.params.get_ints("strides")[d] : 1;
+        v.offset += start[d] * in.strides[d];
+        v.strides[d] = in.strides[d] * step;
+      }
+      return v;
+    }
+    case Prim::rev: {
+      const auto& dims = e.params.get_ints("dimensions");
+      for (int d = 0; d < x.ndim(); ++d) {
+        const auto k = static_cast<size_t>(d);
+        const bool reversed = std::find(dims.begin(), dims.end(), d) != dims.end();
+        if (reversed) v.offset += (x.shape[d] - 1) * in.strides[k];
+        v.strides[k] = reversed ? -in.strides[k] : in.strides[k];
+      }
+      return v;
+    }
+    default:
+      return std::nullopt;
+  }
 }
 
 // The dimensions of shape s with size > 1.
@@ -103,13 +157,15 @@ std::vector<int64_t> squeezed(const Shape& s) {
 // are per element (of `shape`) or per row (row-shaped: the kept dimensions, size-1 dimensions
 // aside).
 struct Group {
-  enum Kind { kElementOp, kBroadcast, kReduce, kRowOp, kAlias, kRandomBits };
+  enum Kind { kElementOp, kRead, kReduce, kRowOp, kAlias, kRandomBits };
   std::vector<size_t> members;
   std::vector<Kind> kinds;
   Shape shape;
   std::vector<bool> reduced;  // per dimension of shape; empty: a flat group
   int64_t rows = 0, row_length = 0;
   std::unordered_set<int> produced;
+  // The results of kRead members: the array they read and where.
+  std::unordered_map<int, std::pair<Atom, View>> reads;
 
   bool row_shaped(const Shape& s) const {
     if (reduced.empty()) return false;
@@ -259,6 +315,27 @@ class Planner {
            count <= int64_t{std::numeric_limits<uint32_t>::max()};
   }
 
+  // An index-remapping equation of the group's shape (or a row-shaped one) the loop reads
+  // through: of an array from outside, or of another such read (the views compose).
+  bool read_through(Group& g, const Eqn& e) const {
+    const Shape& out = out_aval(j_, e).shape;
+    if (e.inputs.size() != 1 || !(out == g.shape || g.row_shaped(out))) return false;
+    const Atom& a = e.inputs[0];
+    std::pair<Atom, View> base{a, {}};
+    if (produced(g, a)) {
+      auto it = g.reads.find(a.var);
+      if (it == g.reads.end()) return false;
+      base = it->second;
+    } else {
+      if (!readable(a)) return false;
+      base.second = contiguous_view(aval_of(j_, a).shape);
+    }
+    std::optional<View> v = remapped_view(j_, e, base.second);
+    if (!v) return false;
+    g.reads[e.outputs[0]] = {base.first, std::move(*v)};
+    return true;
+  }
+
   bool join(Group& g, size_t k) {
     const Eqn& e = j_.eqns[k];
     Group::Kind kind;
@@ -266,9 +343,8 @@ class Planner {
       kind = Group::kRandomBits;
     } else if (row_broadcast(g, e)) {
       kind = Group::kElementOp;
-    } else if (is_broadcast_read(j_, e) && !produced(g, e.inputs[0]) &&
-               (out_aval(j_, e).shape == g.shape || g.row_shaped(out_aval(j_, e).shape))) {
-      kind = Group::kBroadcast;
+    } else if (read_through(g, e)) {
+      kind = Group::kRead;
     } else if (element_op(g, e)) {
       kind = Group::kElementOp;
     } else if (e.inputs.size() == 1 && readable(e.inputs[0]) &&
@@ -407,28 +483,36 @@ class Planner {
         random_key_inputs(g, e.inputs[0], f, literal_ids[m]);
         continue;
       }
-      for (const Atom& a : e.inputs) {
-        if (kind != Group::kBroadcast && a.is_var() && (produced(g, a) || value_of.count(a.var))) {
-          continue;
+      if (kind == Group::kRead) {
+        // One input: the array read, through the composed view.
+        const auto& [base, view] = g.reads.at(e.outputs[0]);
+        const Shape& out = out_aval(j_, e).shape;
+        std::vector<Axis> axes;
+        for (int d = 0; d < out.ndim(); ++d) {
+          const int64_t st = view.strides[static_cast<size_t>(d)];
+          if (out[d] != 1 && st != 0) axes.push_back({d, st, out[d]});
         }
+        value_of[e.outputs[0]] = static_cast<int>(f.inputs.size());
+        f.inputs.push_back(base);
+        LoopProgram::Input in = input(g, aval_of(j_, base), out, axes, false);
+        in.offset = view.offset;
+        f.program.inputs.push_back(std::move(in));
+        continue;
+      }
+      for (const Atom& a : e.inputs) {
+        if (a.is_var() && (produced(g, a) || value_of.count(a.var))) continue;
         const ShapedArray& aval = aval_of(j_, a);
         const int id = static_cast<int>(f.inputs.size());
-        if (kind == Group::kBroadcast) {
-          value_of[e.outputs[0]] = id;
-        } else if (a.is_var()) {
+        if (a.is_var()) {
           value_of[a.var] = id;
         } else {
           literal_ids[m].push_back(id);
         }
-        const Shape& along = kind == Group::kBroadcast ? out_aval(j_, e).shape
-                             : kind == Group::kRowOp   ? aval.shape
-                                                       : g.shape;
-        const std::vector<int64_t> dims = kind == Group::kBroadcast
-                                              ? e.params.get_ints("broadcast_dimensions")
-                                              : identity_dims(aval.ndim());
         f.inputs.push_back(a);
-        f.program.inputs.push_back(
-            input(g, aval, along, operand_axes(aval.shape, dims), aval.shape == along));
+        const Shape& along = kind == Group::kRowOp ? aval.shape : g.shape;
+        f.program.inputs.push_back(input(g, aval, along,
+                                         operand_axes(aval.shape, identity_dims(aval.ndim())),
+                                         aval.shape == along));
       }
     }
     const int nin = static_cast<int>(f.inputs.size());
@@ -444,7 +528,7 @@ class Planner {
       const int v = e.outputs[0];
       if (g.kinds[m] == Group::kAlias) {
         value_of[v] = value_of.at(e.inputs[0].var);
-      } else if (g.kinds[m] != Group::kBroadcast) {
+      } else if (g.kinds[m] != Group::kRead) {
         LoopProgram::Op op{e.prim, {}, out_aval(j_, e).dtype};
         if (g.kinds[m] == Group::kRandomBits) {
           op.operands = literal_ids[m];

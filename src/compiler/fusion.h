@@ -2,8 +2,10 @@
 // (compiler/codegen.h), so a chain of operations reads its inputs once and writes only the
 // values used outside it; the intermediates live in registers.
 //  - Loop fusion: elementwise equations of one shape; operands are arrays of the loop's shape,
-//    rank-0 scalars (read once), size-1 broadcasts, or the operands of broadcast_in_dim
-//    equations, read at remapped indices instead of materialised.
+//    rank-0 scalars (read once), size-1 broadcasts, or arrays read through index-remapping
+//    equations (broadcast_in_dim, transpose, slice with strides, rev, and chains of them: their
+//    views compose) at remapped indices instead of materialising the remapped copy.
+//  - JAX's partitionable random bits, hashed from each element's index inside the loop.
 //  - Input fusion into reductions (row programs): reduce_sum/max/min over the last dimensions
 //    of an operand computed in the loop, sibling reductions of the same rows in one pass, and
 //    the operations on their per-row results (the nested-vmap pairwise distance: the square of
