@@ -266,6 +266,29 @@ TEST(Codegen, RowReductionsFuseAndEqualTheEagerKernel) {
       EXPECT_EQ(fused.program.reduced, length);
     }
   }
+  // Rows longer than one leaf of the pairwise float sum (2048 float32, 1024 float64): leaves
+  // summed from a table, added up the eager kernel's tree; a whole-array sum too.
+  for (DType dtype : {DType::float32, DType::float64}) {
+    for (int64_t length : {1025, 2048, 2049, 4096, 5003, 20000}) {
+      Array x = lax::convert_element_type(random::normal(random::PRNGKey(length), {3, length}),
+                                          dtype, false);
+      auto f = [](const Array& x) {
+        return std::vector<Array>{lax::reduce_sum(lax::mul(x, x), {1}),
+                                  lax::reduce_max(lax::abs(x), {1})};
+      };
+      auto full = [](const Array& x) { return lax::reduce_sum(lax::add(x, x), {0, 1}); };
+      expect_bitwise(jit(full)(x), full(x), "whole-array sum of " + std::to_string(length));
+      std::vector<Array> want = f(x), got = jit(f)(x);
+      for (size_t k = 0; k < got.size(); ++k) {
+        expect_bitwise(got[k], want[k],
+                       "long rows of " + std::to_string(length) + " output " + std::to_string(k));
+      }
+      if (dtype == DType::float32 && length == 5003) {
+        EXPECT_EQ(single_fusion(f, 0, x).program.reduced, length);
+        EXPECT_EQ(single_fusion(full, 0, x).program.reduced, 3 * length);
+      }
+    }
+  }
   // Transcendentals in the reduction pass run as explicit vectors of the accumulators' width.
   for (DType dtype : {DType::float32, DType::float64}) {
     Array x = edge_values(dtype, 10)[slice(0, 17 * 59)].reshape({17, 59});

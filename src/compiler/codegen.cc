@@ -261,7 +261,9 @@ bool codegen_reduces(Prim p, DType d, int64_t row) {
   if (!enabled() || !(is_float(d) || is_integer(d))) return false;
   if (p == Prim::reduce_max || p == Prim::reduce_min) return true;
   if (p != Prim::reduce_sum) return false;
-  return !is_float(d) || row <= cpu::kPairwiseLeafVectors *
+  // Float sums of rows longer than a pairwise leaf add leaves pairwise: at most 256 of them (a
+  // table in the kernel).
+  return !is_float(d) || row <= 128 * cpu::kPairwiseLeafVectors *
                                     (cpu::kReduceLaneBytes / static_cast<int64_t>(itemsize(d)));
 }
 

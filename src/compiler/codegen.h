@@ -74,8 +74,8 @@ bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray
 // True when generated loops can read and write arrays of this dtype (and code generation is on).
 bool codegen_loads(DType d);
 // True when row programs implement the reduction p (reduce_sum, reduce_max, reduce_min) of
-// rows of `row` elements of dtype d in the eager kernel's order (float sums: rows that fit one
-// leaf of its pairwise summation).
+// rows of `row` elements of dtype d in the eager kernel's order (float sums: rows of at most 128
+// leaves of its pairwise summation).
 bool codegen_reduces(Prim p, DType d, int64_t row);
 // Turns code generation on or off for programs compiled from now on (tests compare the two).
 void set_codegen_enabled(bool enabled);

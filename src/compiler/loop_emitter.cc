@@ -604,12 +604,13 @@ class Emitter {
     }
     emit_row_ops(0);
     for (int depth = 1; depth <= max_depth_; ++depth) {
-      // Sibling reductions of one dtype share a pass over the row.
+      // Sibling reductions of one dtype share a pass over the row (float sums of rows longer
+      // than a pairwise leaf take their own).
       std::vector<std::vector<size_t>> phases;
       for (size_t k = 0; k < p_.ops.size(); ++k) {
         if (!is_reduce(p_.ops[k].prim) || depth_[nin_ + k] != depth) continue;
         auto same = std::find_if(phases.begin(), phases.end(), [&](const auto& ph) {
-          return p_.ops[ph[0]].dtype == p_.ops[k].dtype;
+          return p_.ops[ph[0]].dtype == p_.ops[k].dtype && !pairwise(k) && !pairwise(ph[0]);
         });
         if (same == phases.end()) {
           phases.push_back({k});
@@ -641,13 +642,38 @@ class Emitter {
     }
   }
 
-  // One pass over the row computing the reductions `ops` (all of one dtype) in cpu::reduce's
-  // order: vectors of `lanes` accumulators, their lanes combined, then the tail.
-  void emit_reductions(const std::vector<size_t>& ops) {
+  // for (i = start; i < stop; i += step) carried = body(i, carried), for a loop that may not
+  // run (bounds known at compile time fold the test away).
+  Values guarded_loop(llvm::Value* start, llvm::Value* stop, int64_t step, const Values& init,
+                      const std::function<Values(llvm::Value*, const Values&)>& body) {
+    llvm::BasicBlock* pre = b_.GetInsertBlock();
+    auto* run = llvm::BasicBlock::Create(c_, "run", fn_);
+    auto* merge = llvm::BasicBlock::Create(c_, "merge", fn_);
+    b_.CreateCondBr(b_.CreateICmpSLT(start, stop), run, merge);
+    b_.SetInsertPoint(run);
+    Values done = loop(start, stop, step, init, body);
+    llvm::BasicBlock* ran = b_.GetInsertBlock();
+    b_.CreateBr(merge);
+    b_.SetInsertPoint(merge);
+    Values out;
+    for (size_t k = 0; k < init.size(); ++k) {
+      llvm::PHINode* phi = b_.CreatePHI(init[k]->getType(), 2);
+      phi->addIncoming(init[k], pre);
+      phi->addIncoming(done[k], ran);
+      out.push_back(phi);
+    }
+    return out;
+  }
+
+  // The reductions `ops` (all of one dtype) of the row's elements [start, start + length) in
+  // cpu::reduce's order: vectors of `lanes` accumulators, their lanes combined (a tree for
+  // float sums), then the tail element by element.
+  Values reduce_range(const std::vector<size_t>& ops, llvm::Value* start, llvm::Value* length) {
     const DType d = p_.ops[ops[0]].dtype;
     const auto lanes = static_cast<unsigned>(cpu::kReduceLaneBytes / itemsize(d));
-    const int64_t R = p_.reduced;
-    const int64_t main = R / lanes * lanes;
+    llvm::Value* main_end = b_.CreateAdd(
+        start, b_.CreateMul(b_.CreateUDiv(length, b_.getInt64(lanes)), b_.getInt64(lanes)));
+    llvm::Value* end = b_.CreateAdd(start, length);
     llvm::Type* vec = value_type(c_, d, lanes);
     Values acc;
     for (size_t k : ops) acc.push_back(identity(vec, p_.ops[k].prim, d));
@@ -663,7 +689,7 @@ class Emitter {
         return next;
       };
     };
-    if (main > 0) acc = loop(b_.getInt64(0), b_.getInt64(main), lanes, acc, take(lanes));
+    acc = guarded_loop(start, main_end, lanes, acc, take(lanes));
     Values result;
     for (size_t j = 0; j < ops.size(); ++j) {
       const Prim prim = p_.ops[ops[j]].prim;
@@ -688,8 +714,95 @@ class Emitter {
       }
       result.push_back(v);
     }
-    if (main < R) result = loop(b_.getInt64(main), b_.getInt64(R), 1, result, take(1));
+    return guarded_loop(main_end, end, 1, result, take(1));
+  }
+
+  // Elements of a leaf of cpu::reduce's pairwise float sums.
+  static int64_t pairwise_leaf(DType d) {
+    return cpu::kPairwiseLeafVectors * (cpu::kReduceLaneBytes / static_cast<int64_t>(itemsize(d)));
+  }
+  // Whether op k is a float sum of rows longer than one pairwise leaf.
+  bool pairwise(size_t k) const {
+    const DType d = p_.ops[k].dtype;
+    return p_.ops[k].prim == Prim::reduce_sum && is_floating(d) && p_.reduced > pairwise_leaf(d);
+  }
+
+  // One pass over the row computing the reductions `ops` (all of one dtype).
+  void emit_reductions(const std::vector<size_t>& ops) {
+    if (ops.size() == 1 && pairwise(ops[0])) {
+      emit_pairwise_sum(ops[0], pairwise_leaf(p_.ops[ops[0]].dtype));
+      return;
+    }
+    Values result = reduce_range(ops, b_.getInt64(0), b_.getInt64(p_.reduced));
     for (size_t j = 0; j < ops.size(); ++j) scalar_[nin_ + ops[j]] = result[j];
+  }
+
+  // A float sum of rows longer than one leaf, pairwise as cpu::reduce's pairwise_sum: the rows
+  // split in halves (the first a multiple of the lanes) down to leaves, each leaf reduced as
+  // above (a loop over a table of leaves), the leaves' sums added up the same tree.
+  void emit_pairwise_sum(size_t k, int64_t leaf) {
+    const DType d = p_.ops[k].dtype;
+    const int64_t lanes = cpu::kReduceLaneBytes / itemsize(d);
+    std::vector<int64_t> starts, lengths;
+    // The tree, its leaves in order (each a slice of the row) and its inner nodes' children.
+    struct Node {
+      int left = -1, right = -1, leaf = -1;
+    };
+    std::vector<Node> nodes;
+    std::function<int(int64_t, int64_t)> split = [&](int64_t start, int64_t n) {
+      const int id = static_cast<int>(nodes.size());
+      nodes.emplace_back();
+      if (n <= leaf) {
+        nodes[static_cast<size_t>(id)].leaf = static_cast<int>(starts.size());
+        starts.push_back(start);
+        lengths.push_back(n);
+        return id;
+      }
+      const int64_t half = (n / 2) / lanes * lanes;
+      const int left = split(start, half);
+      const int right = split(start + half, n - half);
+      nodes[static_cast<size_t>(id)].left = left;
+      nodes[static_cast<size_t>(id)].right = right;
+      return id;
+    };
+    const int root = split(0, p_.reduced);
+    const auto count = static_cast<uint64_t>(starts.size());
+    auto table = [&](const std::vector<int64_t>& v, const char* name) {
+      auto* type = llvm::ArrayType::get(b_.getInt64Ty(), count);
+      std::vector<llvm::Constant*> items;
+      for (int64_t x : v) items.push_back(b_.getInt64(static_cast<uint64_t>(x)));
+      return new llvm::GlobalVariable(m_, type, true, llvm::GlobalValue::PrivateLinkage,
+                                      llvm::ConstantArray::get(type, items), name);
+    };
+    llvm::GlobalVariable* start_table = table(starts, "leaf_starts");
+    llvm::GlobalVariable* length_table = table(lengths, "leaf_lengths");
+    // The leaves' sums: a stack array made once, in the function's entry block.
+    llvm::Type* t = scalar_type(c_, d);
+    llvm::Type* sums_type = llvm::ArrayType::get(t, count);
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    llvm::Value* sums = entry.CreateAlloca(sums_type);
+    loop(b_.getInt64(0), b_.getInt64(static_cast<int64_t>(count)), 1, {},
+         [&](llvm::Value* i, const Values&) {
+           auto at = [&](llvm::Type* type, llvm::Value* base) {
+             return b_.CreateInBoundsGEP(type, base, {b_.getInt64(0), i});
+           };
+           llvm::Value* start =
+               b_.CreateLoad(b_.getInt64Ty(), at(start_table->getValueType(), start_table));
+           llvm::Value* length =
+               b_.CreateLoad(b_.getInt64Ty(), at(length_table->getValueType(), length_table));
+           b_.CreateStore(reduce_range({k}, start, length)[0], at(sums_type, sums));
+           return Values{};
+         });
+    std::function<llvm::Value*(int)> value = [&](int id) -> llvm::Value* {
+      const Node& node = nodes[static_cast<size_t>(id)];
+      if (node.leaf >= 0) {
+        return b_.CreateLoad(
+            t, b_.CreateInBoundsGEP(sums_type, sums, {b_.getInt64(0), b_.getInt64(node.leaf)}));
+      }
+      llvm::Value* l = value(node.left);
+      return b_.CreateFAdd(l, value(node.right));
+    };
+    scalar_[nin_ + k] = value(root);
   }
 
   const LoopProgram& p_;

@@ -89,8 +89,10 @@ void packet(const Eigen::Map<const Block>& a, Eigen::Map<Block>& o) {
   if constexpr (kFn == MathFn::kLogistic) {
     // Eigen's own logistic is inaccurate (thousands of ulp near -9): the stable formula on
     // Eigen's exp.
+    // One division: the numerator selected first (the same IEEE operations per element as
+    // dividing in both branches and selecting).
     o = (-a.abs()).exp();
-    o = (a >= 0.0f).select(1.0f / (1.0f + o), o / (1.0f + o));
+    o = (a >= 0.0f).select(Block::Ones(), o) / (1.0f + o);
   }
 }
 
