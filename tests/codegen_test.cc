@@ -375,6 +375,44 @@ TEST(Codegen, IndexRemappingOperandsAreReadInPlace) {
   }
 }
 
+// Found in review: each of these planned a loop that computed something else.
+TEST(Codegen, PlannerCornerCases) {
+  // A dying operand read through a transpose or a reversal is no destination for the loop.
+  auto transposed = [](const Array& z) {
+    return lax::add(lax::transpose(lax::tan(z), {1, 0}), Array(1.0f));
+  };
+  auto flipped = [](const Array& z) {
+    return lax::mul(lax::rev(lax::tan(z), {0, 1}), Array(2.0f));
+  };
+  Array z = random::normal(random::PRNGKey(20), {9, 9});
+  expect_bitwise(jit(transposed)(z), transposed(z), "in place over a transposed read");
+  expect_bitwise(jit(flipped)(z), flipped(z), "in place over a reversed read");
+  // A value of the loop's shape computed once per row is still written at every element.
+  auto per_row = [](const Array& x, const Array& m) {
+    Array c = lax::broadcast_in_dim(x, m.shape(), {0});
+    return std::vector<Array>{lax::mul(c, Array(2.0f)), lax::reduce_sum(m, {1}), c};
+  };
+  Array x = random::normal(random::PRNGKey(21), {7}),
+        m = random::normal(random::PRNGKey(22), {7, 5});
+  std::vector<Array> want = per_row(x, m), got = jit(per_row)(x, m);
+  for (size_t k = 0; k < got.size(); ++k) expect_bitwise(got[k], want[k], "per-row value");
+  // An outside (1, n) array read along r by an element op and at o by a per-row op.
+  auto both = [](const Array& sq, const Array& v) {
+    Array s = lax::reduce_sum(lax::mul(sq, v), {1});
+    return lax::add(lax::reshape(s, {1, 6}), v);
+  };
+  Array sq = random::normal(random::PRNGKey(23), {6, 6}),
+        v = random::normal(random::PRNGKey(24), {1, 6});
+  expect_bitwise(jit(both)(sq, v), both(sq, v), "one array read two ways");
+  // A row value broadcast with its dimensions swapped.
+  auto swapped = [](const Array& c) {
+    Array s = lax::reduce_sum(c, {2});
+    return lax::sub(c, lax::broadcast_in_dim(s, c.shape(), {1, 0}));
+  };
+  Array cube = random::normal(random::PRNGKey(25), {4, 4, 3});
+  expect_bitwise(jit(swapped)(cube), swapped(cube), "swapped row broadcast");
+}
+
 TEST(Codegen, InPlaceOverDyingBuffers) {
   // Each step's operand dies there: the loops write over it through its own pointer.
   auto f = jit([](const Array& x) {

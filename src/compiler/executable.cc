@@ -27,10 +27,12 @@ struct Planned {
   Params params;
   std::vector<Atom> inputs;
   std::vector<int> outputs;
-  // A kernel that writes element i only after reading element i of its operands, so it may
-  // write over a dying operand of the output's size: single-output primitives with the
-  // kElementwise trait, and fused loops (through their in-place variant).
-  bool may_run_in_place;
+  // Per operand: whether the kernel reads its element i only for element i of the output,
+  // before writing it, so it may write over that operand if it dies here with the output's
+  // size: every operand of single-output primitives with the kElementwise trait, and the
+  // operands of flat fused loops read at the element's own index (through the loop's in-place
+  // variant). Empty: none.
+  std::vector<bool> in_place_operands;
 };
 
 // The kernel of a fused loop: every output written in one pass, split over the thread pool.
@@ -118,9 +120,14 @@ std::vector<Planned> plan_steps(const Jaxpr& j) {
     if (fusion_ending_at[k] >= 0) {
       const Fusion& f = fusions[static_cast<size_t>(fusion_ending_at[k])];
       const auto& loop = loops[static_cast<size_t>(fusion_ending_at[k])];
-      // A row program reads its inputs in several passes: never in place.
-      plan.push_back(
-          Planned{loop.get(), loop, Params{}, f.inputs, f.outputs, f.program.reduced == 0});
+      // A row program reads its inputs in several passes: never in place. A flat loop may
+      // write over an input it reads at the element's own index only (not through a view).
+      std::vector<bool> own_index;
+      for (const LoopProgram::Input& in : f.program.inputs) {
+        own_index.push_back(f.program.reduced == 0 && !in.scalar && in.outer.empty() &&
+                            in.offset == 0);
+      }
+      plan.push_back(Planned{loop.get(), loop, Params{}, f.inputs, f.outputs, own_index});
       continue;
     }
     if (fused[k]) continue;
@@ -131,7 +138,8 @@ std::vector<Planned> plan_steps(const Jaxpr& j) {
                               " has no CPU kernel registered");
     }
     const bool elementwise = e.outputs.size() == 1 && has_trait(e.prim, kElementwise);
-    plan.push_back(Planned{&r.impl, nullptr, e.params, e.inputs, e.outputs, elementwise});
+    plan.push_back(Planned{&r.impl, nullptr, e.params, e.inputs, e.outputs,
+                           std::vector<bool>(elementwise ? e.inputs.size() : 0, true)});
   }
   return plan;
 }
@@ -183,10 +191,11 @@ Executable::Executable(const Jaxpr& j) : num_slots_(j.avals.size()) {
       for (int32_t r2 : s.release) listed |= r2 == a.var;
       if (!listed) s.release.push_back(a.var);
     }
-    if (e.may_run_in_place) {
+    if (!e.in_place_operands.empty()) {
       const ShapedArray& out = s.out_avals[0];
       for (size_t i = 0; i < e.inputs.size(); ++i) {
         const Atom& a = e.inputs[i];
+        if (!e.in_place_operands[i]) continue;
         if (!a.is_var() || const_index[static_cast<size_t>(a.var)] < 0) continue;
         if (last_use[static_cast<size_t>(a.var)] != static_cast<int64_t>(k)) continue;
         const ShapedArray& in = j.avals[static_cast<size_t>(a.var)];

@@ -295,9 +295,14 @@ class Planner {
     }
     const Shape& in = aval_of(j_, e.inputs[0]).shape;
     if (!g.row_shaped(in)) return false;
+    // The row value's dimensions onto the kept ones, in order (the row index is theirs).
     const auto& dims = e.params.get_ints("broadcast_dimensions");
+    int64_t last = -1;
     for (int d = 0; d < in.ndim(); ++d) {
-      if (in[d] != 1 && g.reduced[static_cast<size_t>(dims[static_cast<size_t>(d)])]) return false;
+      if (in[d] == 1) continue;
+      const int64_t to = dims[static_cast<size_t>(d)];
+      if (g.reduced[static_cast<size_t>(to)] || to < last) return false;
+      last = to;
     }
     return true;
   }
@@ -465,7 +470,8 @@ class Planner {
     f.members = g.members;
     f.program.reduced = g.reduced.empty() ? 0 : g.row_length;
     f.iterations = g.reduced.empty() ? g.shape.numel() : g.rows;
-    std::unordered_map<int, int> value_of;  // variable -> program value id
+    std::unordered_map<int, int> value_of;   // variable -> program value id
+    std::unordered_map<int, int> row_reads;  // outside variable read per row -> input id
     std::unordered_map<int, int> internal_uses;
     for (size_t k : g.members) {
       for (const Atom& a : j_.eqns[k].inputs) {
@@ -499,12 +505,15 @@ class Planner {
         f.program.inputs.push_back(std::move(in));
         continue;
       }
+      // An array from outside is one input per way of reading it: per element, or per row
+      // (an array of shape (1, n) can be both, read along r or at o).
+      auto& reads = kind == Group::kRowOp ? row_reads : value_of;
       for (const Atom& a : e.inputs) {
-        if (a.is_var() && (produced(g, a) || value_of.count(a.var))) continue;
+        if (a.is_var() && (produced(g, a) || reads.count(a.var))) continue;
         const ShapedArray& aval = aval_of(j_, a);
         const int id = static_cast<int>(f.inputs.size());
         if (a.is_var()) {
-          value_of[a.var] = id;
+          reads[a.var] = id;
         } else {
           literal_ids[m].push_back(id);
         }
@@ -518,10 +527,17 @@ class Planner {
     const int nin = static_cast<int>(f.inputs.size());
     auto output_if_used_outside = [&](int v) {
       auto it = internal_uses.find(v);
-      if (uses_[static_cast<size_t>(v)] > (it == internal_uses.end() ? 0 : it->second)) {
-        f.outputs.push_back(v);
-        f.program.outputs.push_back(value_of.at(v));
+      if (uses_[static_cast<size_t>(v)] <= (it == internal_uses.end() ? 0 : it->second)) return;
+      f.outputs.push_back(v);
+      int id = value_of.at(v);
+      if (!g.reduced.empty() && j_.avals[static_cast<size_t>(v)].shape == g.shape) {
+        // A value of the group's shape is stored at every element, even one computed per row
+        // (a row read, or ops on such): the program's broadcast op makes it per element.
+        id = nin + static_cast<int>(f.program.ops.size());
+        f.program.ops.push_back(
+            {Prim::broadcast_in_dim, {value_of.at(v)}, j_.avals[static_cast<size_t>(v)].dtype});
       }
+      f.program.outputs.push_back(id);
     };
     for (size_t m = 0; m < g.members.size(); ++m) {
       const Eqn& e = j_.eqns[g.members[m]];
@@ -538,8 +554,13 @@ class Planner {
           }
         } else {
           size_t literal = 0;
+          const auto& reads = g.kinds[m] == Group::kRowOp ? row_reads : value_of;
           for (const Atom& a : e.inputs) {
-            op.operands.push_back(a.is_var() ? value_of.at(a.var) : literal_ids[m][literal++]);
+            if (!a.is_var()) {
+              op.operands.push_back(literal_ids[m][literal++]);
+            } else {
+              op.operands.push_back(produced(g, a) ? value_of.at(a.var) : reads.at(a.var));
+            }
           }
         }
         value_of[v] = nin + static_cast<int>(f.program.ops.size());
