@@ -45,7 +45,7 @@ class LoopStep {
         iterations_(iterations),
         fresh_(compile_loop(program_)),
         in_place_(program_.inputs.size()) {
-    // Bytes an iteration (an element, or a row) moves: the grain of the thread split.
+    // The cost of an iteration (an element, or a row) in bytes moved: the grain of the split.
     const int64_t per_element = std::max<int64_t>(program_.reduced, 1);
     for (const LoopProgram::Input& in : program_.inputs) {
       if (!in.scalar) {
@@ -57,6 +57,29 @@ class LoopStep {
       const DType d = id < program_.inputs.size() ? program_.inputs[id].dtype
                                                   : program_.ops[id - program_.inputs.size()].dtype;
       bytes_ += itemsize(d) * per_element;
+    }
+    // Compute counts too: an elementary function or a threefry hash costs an element about
+    // what streaming these many bytes does, so expensive loops split into smaller pieces (XLA
+    // counts transcendentals as no work when it decides threads: jax#32707).
+    constexpr int64_t kFunctionBytes = 32, kHashBytes = 64;
+    for (const LoopProgram::Op& op : program_.ops) {
+      switch (op.prim) {
+        case Prim::exp:
+        case Prim::log:
+        case Prim::log1p:
+        case Prim::expm1:
+        case Prim::sin:
+        case Prim::cos:
+        case Prim::tanh:
+        case Prim::logistic:
+          bytes_ += kFunctionBytes * per_element;
+          break;
+        case Prim::random_bits:
+          bytes_ += kHashBytes * per_element;
+          break;
+        default:
+          break;
+      }
     }
   }
 
