@@ -375,6 +375,40 @@ TEST(Codegen, IndexRemappingOperandsAreReadInPlace) {
   }
 }
 
+// A transpose consuming a value of the loop is its store: vmap's out_axes=-1 of the seed's
+// normalize writes each image's pixels across the batch from the same kernel (rows gathered in
+// tiles first); a flat loop stores transposed directly.
+TEST(Codegen, TransposedResultsAreStoredByTheLoop) {
+  auto normalize = [](const Array& x) { return (x - jnp::mean(x)) / jnp::std(x); };
+  auto last = vmap(normalize, 0, -1);
+  for (int64_t batch : {1, 6, 16, 17, 40}) {
+    Array images = random::normal(random::PRNGKey(batch), {batch, 28, 28});
+    expect_bitwise(jit(last)(images), last(images),
+                   "normalize out_axes=-1, batch " + std::to_string(batch));
+  }
+  Array images = random::normal(random::PRNGKey(0), {6, 28, 28});
+  compiler::Fusion n = single_fusion(last, 0, images);
+  ASSERT_EQ(n.program.stores.size(), 1u);
+  EXPECT_FALSE(n.program.stores[0].inner.empty());
+  // Several outputs, one transposed, one per row, a bool one transposed too.
+  auto mixed = [](const Array& x) {
+    Array m = lax::reduce_max(x, {2});
+    Array d = lax::sub(x, lax::broadcast_in_dim(m, x.shape(), {0, 1}));
+    return std::vector<Array>{lax::transpose(d, {2, 0, 1}), m,
+                              lax::transpose(lax::lt(d, jnp::full_like(d, -1.0)), {1, 2, 0})};
+  };
+  Array x = edge_values(DType::float64, 17)[slice(0, 5 * 3 * 7)].reshape({5, 3, 7});
+  std::vector<Array> want = mixed(x), got = jit(mixed)(x);
+  for (size_t k = 0; k < got.size(); ++k) expect_bitwise(got[k], want[k], "mixed stores");
+  auto flat = [](const Array& x) {
+    Array y = lax::mul(x, x);
+    return std::vector<Array>{lax::transpose(lax::add(y, x), {2, 0, 1}), y};
+  };
+  std::vector<Array> want2 = flat(x), got2 = jit(flat)(x);
+  for (size_t k = 0; k < got2.size(); ++k) expect_bitwise(got2[k], want2[k], "flat transposed");
+  single_fusion(flat, 0, x);
+}
+
 // Found in review: each of these planned a loop that computed something else.
 TEST(Codegen, PlannerCornerCases) {
   // A dying operand read through a transpose or a reversal is no destination for the loop.

@@ -138,6 +138,26 @@ class Backend {
 
 }  // namespace
 
+namespace {
+
+void append_terms(std::string& k, const std::vector<LoopProgram::Input::Term>& outer,
+                  const std::vector<LoopProgram::Input::Term>& inner) {
+  for (const auto* terms : {&outer, &inner}) {
+    k += terms == &inner ? "|" : "";
+    for (const LoopProgram::Input::Term& t : *terms) {
+      k += '[';
+      k += std::to_string(t.divide);
+      k += '%';
+      k += std::to_string(t.modulo);
+      k += '*';
+      k += std::to_string(t.stride);
+      k += ']';
+    }
+  }
+}
+
+}  // namespace
+
 std::string LoopProgram::key() const {
   // Appended piece by piece (GCC 12 misreads `" " + std::string` temporaries, -Wrestrict).
   std::string k = "in";
@@ -149,18 +169,7 @@ std::string LoopProgram::key() const {
       k += '+';
       k += std::to_string(in.offset);
     }
-    for (const auto* terms : {&in.outer, &in.inner}) {
-      k += terms == &in.inner ? "|" : "";
-      for (const Input::Term& t : *terms) {
-        k += '[';
-        k += std::to_string(t.divide);
-        k += '%';
-        k += std::to_string(t.modulo);
-        k += '*';
-        k += std::to_string(t.stride);
-        k += ']';
-      }
-    }
+    append_terms(k, in.outer, in.inner);
   }
   if (reduced > 0) {
     k += "; rows of ";
@@ -181,9 +190,10 @@ std::string LoopProgram::key() const {
     }
   }
   k += "; out";
-  for (int o : outputs) {
+  for (size_t o = 0; o < outputs.size(); ++o) {
     k += ' ';
-    k += std::to_string(o);
+    k += std::to_string(outputs[o]);
+    if (!stores.empty()) append_terms(k, stores[o].outer, stores[o].inner);
   }
   if (in_place_input >= 0) {
     k += "; in place over ";

@@ -56,9 +56,18 @@ struct LoopProgram {
   std::vector<Op> ops;
   // Per-element outputs are stored at the element's index (o * R + r), per-row ones at o.
   std::vector<int> outputs;
+  // Per output (or none at all): where its elements are stored instead, as terms over the
+  // element index (flat programs) or over o and r (row programs): a transpose of a value of the
+  // loop, fused as its store. Row programs gather a block of rows in a tile first, so that the
+  // transposed stores of neighbouring rows land together.
+  struct Store {
+    std::vector<Input::Term> outer, inner;
+  };
+  std::vector<Store> stores;
   int64_t reduced = 0;
   // >= 0: output 0 is written over this input (an array of its dtype whose value dies here),
-  // through the same pointer, so the kernel takes no buffer for output 0. Flat programs only.
+  // through the same pointer, so the kernel takes no buffer for output 0. Flat programs whose
+  // stores are not remapped only.
   int in_place_input = -1;
   // Identifies the computation (kernels are cached process-wide by it).
   std::string key() const;

@@ -144,11 +144,12 @@ std::vector<Planned> plan_steps(const Jaxpr& j) {
       const Fusion& f = fusions[static_cast<size_t>(fusion_ending_at[k])];
       const auto& loop = loops[static_cast<size_t>(fusion_ending_at[k])];
       // A row program reads its inputs in several passes: never in place. A flat loop may
-      // write over an input it reads at the element's own index only (not through a view).
+      // write over an input it reads at the element's own index only (not through a view),
+      // when it stores at its own index too (no transposed store).
       std::vector<bool> own_index;
       for (const LoopProgram::Input& in : f.program.inputs) {
-        own_index.push_back(f.program.reduced == 0 && !in.scalar && in.outer.empty() &&
-                            in.offset == 0);
+        own_index.push_back(f.program.reduced == 0 && f.program.stores.empty() && !in.scalar &&
+                            in.outer.empty() && in.offset == 0);
       }
       plan.push_back(Planned{loop.get(), loop, Params{}, f.inputs, f.outputs, own_index});
       continue;

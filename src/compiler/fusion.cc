@@ -157,7 +157,7 @@ std::vector<int64_t> squeezed(const Shape& s) {
 // are per element (of `shape`) or per row (row-shaped: the kept dimensions, size-1 dimensions
 // aside).
 struct Group {
-  enum Kind { kElementOp, kRead, kReduce, kRowOp, kAlias, kRandomBits };
+  enum Kind { kElementOp, kRead, kReduce, kRowOp, kAlias, kRandomBits, kTransposeOut };
   std::vector<size_t> members;
   std::vector<Kind> kinds;
   Shape shape;
@@ -166,6 +166,8 @@ struct Group {
   std::unordered_set<int> produced;
   // The results of kRead members: the array they read and where.
   std::unordered_map<int, std::pair<Atom, View>> reads;
+  // The results of kTransposeOut members: stored transposed, never read by a member.
+  std::unordered_set<int> stored_only;
 
   bool row_shaped(const Shape& s) const {
     if (reduced.empty()) return false;
@@ -343,8 +345,15 @@ class Planner {
 
   bool join(Group& g, size_t k) {
     const Eqn& e = j_.eqns[k];
+    for (const Atom& a : e.inputs) {
+      if (a.is_var() && g.stored_only.count(a.var)) return false;
+    }
     Group::Kind kind;
-    if (random_bits(g, e)) {
+    if (e.prim == Prim::transpose && produced(g, e.inputs[0]) && !g.reads.count(e.inputs[0].var) &&
+        aval_of(j_, e.inputs[0]).shape == g.shape) {
+      kind = Group::kTransposeOut;  // a value of the loop, stored transposed
+      g.stored_only.insert(e.outputs[0]);
+    } else if (random_bits(g, e)) {
       kind = Group::kRandomBits;
     } else if (row_broadcast(g, e)) {
       kind = Group::kElementOp;
@@ -465,6 +474,26 @@ class Planner {
     }
   }
 
+  // Where element i (of the loop's shape) of a value lands in its transpose by `perm`.
+  static LoopProgram::Store transposed_store(const Group& g, const std::vector<int64_t>& perm) {
+    const int n = g.shape.ndim();
+    std::vector<int64_t> out_stride(static_cast<size_t>(n), 1);
+    for (int k = n - 2; k >= 0; --k) {
+      out_stride[static_cast<size_t>(k)] =
+          out_stride[static_cast<size_t>(k + 1)] * g.shape[perm[static_cast<size_t>(k + 1)]];
+    }
+    std::vector<Axis> axes;
+    for (int d = 0; d < n; ++d) {
+      if (g.shape[d] == 1) continue;
+      const auto k = std::find(perm.begin(), perm.end(), d) - perm.begin();
+      axes.push_back({d, out_stride[static_cast<size_t>(k)], g.shape[d]});
+    }
+    LoopProgram::Input as_read =
+        input(g, ShapedArray{g.shape, DType::float32, false}, g.shape, axes, false);
+    if (as_read.outer.empty()) as_read.outer.push_back({1, 0, 0});
+    return {std::move(as_read.outer), std::move(as_read.inner)};
+  }
+
   Fusion build(const Group& g) const {
     Fusion f;
     f.members = g.members;
@@ -484,7 +513,7 @@ class Planner {
     for (size_t m = 0; m < g.members.size(); ++m) {
       const Eqn& e = j_.eqns[g.members[m]];
       const Group::Kind kind = g.kinds[m];
-      if (kind == Group::kAlias) continue;
+      if (kind == Group::kAlias || kind == Group::kTransposeOut) continue;
       if (kind == Group::kRandomBits) {
         random_key_inputs(g, e.inputs[0], f, literal_ids[m]);
         continue;
@@ -525,12 +554,14 @@ class Planner {
       }
     }
     const int nin = static_cast<int>(f.inputs.size());
-    auto output_if_used_outside = [&](int v) {
+    std::vector<LoopProgram::Store> stores;
+    auto output_if_used_outside = [&](int v, LoopProgram::Store store) {
       auto it = internal_uses.find(v);
       if (uses_[static_cast<size_t>(v)] <= (it == internal_uses.end() ? 0 : it->second)) return;
       f.outputs.push_back(v);
       int id = value_of.at(v);
-      if (!g.reduced.empty() && j_.avals[static_cast<size_t>(v)].shape == g.shape) {
+      if (!g.reduced.empty() &&
+          (!store.outer.empty() || j_.avals[static_cast<size_t>(v)].shape == g.shape)) {
         // A value of the group's shape is stored at every element, even one computed per row
         // (a row read, or ops on such): the program's broadcast op makes it per element.
         id = nin + static_cast<int>(f.program.ops.size());
@@ -538,10 +569,16 @@ class Planner {
             {Prim::broadcast_in_dim, {value_of.at(v)}, j_.avals[static_cast<size_t>(v)].dtype});
       }
       f.program.outputs.push_back(id);
+      stores.push_back(std::move(store));
     };
     for (size_t m = 0; m < g.members.size(); ++m) {
       const Eqn& e = j_.eqns[g.members[m]];
       const int v = e.outputs[0];
+      if (g.kinds[m] == Group::kTransposeOut) {
+        value_of[v] = value_of.at(e.inputs[0].var);
+        output_if_used_outside(v, transposed_store(g, e.params.get_ints("permutation")));
+        continue;
+      }
       if (g.kinds[m] == Group::kAlias) {
         value_of[v] = value_of.at(e.inputs[0].var);
       } else if (g.kinds[m] != Group::kRead) {
@@ -566,7 +603,13 @@ class Planner {
         value_of[v] = nin + static_cast<int>(f.program.ops.size());
         f.program.ops.push_back(std::move(op));
       }
-      output_if_used_outside(v);
+      output_if_used_outside(v, {});
+    }
+    for (const LoopProgram::Store& st : stores) {
+      if (!st.outer.empty()) {
+        f.program.stores = std::move(stores);
+        break;
+      }
     }
     return f;
   }

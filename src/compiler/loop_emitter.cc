@@ -378,10 +378,15 @@ class Emitter {
         Lanes at{1, i, {}};
         Values results;
         for (int id : p_.outputs) results.push_back(element(id, at));
-        for (size_t k = 0; k < p_.outputs.size(); ++k) store(k, i, results[k]);
+        for (size_t k = 0; k < p_.outputs.size(); ++k) {
+          store(k, remapped(k) ? apply_terms(p_.stores[k].outer, i) : i, results[k]);
+        }
         return Values{};
       });
     } else {
+      begin_ = begin;
+      end_ = end;
+      make_tiles();
       loop(begin, end, 1, {}, [&](llvm::Value* o, const Values&) {
         emit_row(o);
         return Values{};
@@ -624,13 +629,22 @@ class Emitter {
     const int64_t R = p_.reduced;
     bool per_element = false;
     for (int id : p_.outputs) per_element |= level_[static_cast<size_t>(id)] == kElement;
+    // This row's slot in the tiles of remapped outputs.
+    llvm::Value* slot = nullptr;
+    if (!tiles_.empty()) {
+      slot = b_.CreateURem(o, b_.getInt64(kTileRows));
+    }
     if (per_element) {
       loop(b_.getInt64(0), b_.getInt64(R), 1, {}, [&](llvm::Value* r, const Values&) {
         Lanes at{1, r, {}};
         llvm::Value* i = b_.CreateAdd(row_start_, r);
         for (size_t k = 0; k < p_.outputs.size(); ++k) {
-          if (level_[static_cast<size_t>(p_.outputs[k])] == kElement) {
-            store(k, i, element(p_.outputs[k], at));
+          if (level_[static_cast<size_t>(p_.outputs[k])] != kElement) continue;
+          llvm::Value* v = element(p_.outputs[k], at);
+          if (remapped(k)) {
+            b_.CreateStore(v, tile_at(k, slot, r));
+          } else {
+            store(k, i, v);
           }
         }
         return Values{};
@@ -640,6 +654,69 @@ class Emitter {
       const auto id = static_cast<size_t>(p_.outputs[k]);
       if (level_[id] != kElement) store(k, o, scalar_[id]);
     }
+    if (!tiles_.empty()) flush_tiles(o, slot);
+  }
+
+  // Rows gathered before remapped (transposed) stores: the stores of neighbouring rows land
+  // side by side (a transpose moving the rows' dimension last writes kTileRows consecutive
+  // elements at a time).
+  static constexpr int64_t kTileRows = 16;
+
+  bool remapped(size_t k) const { return !p_.stores.empty() && !p_.stores[k].outer.empty(); }
+
+  void make_tiles() {
+    tiles_.assign(p_.outputs.size(), nullptr);
+    bool any = false;
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    for (size_t k = 0; k < p_.outputs.size(); ++k) {
+      if (!remapped(k)) continue;
+      llvm::Type* t = value_type(c_, dtype_of(p_.outputs[k]), 1);
+      tiles_[k] = entry.CreateAlloca(
+          llvm::ArrayType::get(t, static_cast<uint64_t>(kTileRows * p_.reduced)));
+      any = true;
+    }
+    if (!any) tiles_.clear();
+  }
+
+  llvm::Value* tile_at(size_t k, llvm::Value* slot, llvm::Value* r) {
+    llvm::Type* t = value_type(c_, dtype_of(p_.outputs[k]), 1);
+    llvm::Value* i = b_.CreateAdd(b_.CreateMul(slot, b_.getInt64(p_.reduced)), r);
+    return b_.CreateInBoundsGEP(t, tiles_[k], i);
+  }
+
+  // After the last row of a tile (or of this thread's rows): the tile's rows to their places.
+  void flush_tiles(llvm::Value* o, llvm::Value* slot) {
+    llvm::Value* full = b_.CreateICmpEQ(slot, b_.getInt64(kTileRows - 1));
+    llvm::Value* last = b_.CreateICmpEQ(b_.CreateAdd(o, b_.getInt64(1)), end_);
+    auto* flush = llvm::BasicBlock::Create(c_, "flush", fn_);
+    auto* done = llvm::BasicBlock::Create(c_, "flushed", fn_);
+    b_.CreateCondBr(b_.CreateOr(full, last), flush, done);
+    b_.SetInsertPoint(flush);
+    // Tiles hold aligned blocks of rows (row o in slot o % kTileRows), so that a transposed
+    // store of a whole tile fills whole cache lines; a thread's first block may start late.
+    llvm::Value* base = b_.CreateSub(o, slot);
+    llvm::Value* first_slot =
+        b_.CreateSub(b_.CreateSelect(b_.CreateICmpSGT(begin_, base), begin_, base), base);
+    loop(b_.getInt64(0), b_.getInt64(p_.reduced), 1, {}, [&](llvm::Value* r, const Values&) {
+      loop(first_slot, b_.CreateAdd(slot, b_.getInt64(1)), 1, {},
+           [&](llvm::Value* j, const Values&) {
+             for (size_t k = 0; k < p_.outputs.size(); ++k) {
+               if (!remapped(k) || level_[static_cast<size_t>(p_.outputs[k])] != kElement) {
+                 continue;
+               }
+               llvm::Value* v =
+                   b_.CreateLoad(value_type(c_, dtype_of(p_.outputs[k]), 1), tile_at(k, j, r));
+               llvm::Value* at =
+                   b_.CreateAdd(apply_terms(p_.stores[k].outer, b_.CreateAdd(base, j)),
+                                apply_terms(p_.stores[k].inner, r));
+               store(k, at, v);
+             }
+             return Values{};
+           });
+      return Values{};
+    });
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
   }
 
   // for (i = start; i < stop; i += step) carried = body(i, carried), for a loop that may not
@@ -818,6 +895,9 @@ class Emitter {
   Values scalar_;                     // uniform and per-row values (of the current row)
   Values offset_;                     // per input: its offset at the current row (row programs)
   llvm::Value* row_start_ = nullptr;  // the current row's first element (row programs)
+  llvm::Value* begin_ = nullptr;      // this call's rows (row programs)
+  llvm::Value* end_ = nullptr;
+  Values tiles_;  // per output: its tile of rows, if its store is remapped
 };
 
 }  // namespace
