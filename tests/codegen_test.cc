@@ -400,6 +400,13 @@ TEST(Codegen, TransposedResultsAreStoredByTheLoop) {
   Array x = edge_values(DType::float64, 17)[slice(0, 5 * 3 * 7)].reshape({5, 3, 7});
   std::vector<Array> want = mixed(x), got = jit(mixed)(x);
   for (size_t k = 0; k < got.size(); ++k) expect_bitwise(got[k], want[k], "mixed stores");
+  // Whole tiles transposed in registers with a row length that is no multiple of the tile.
+  auto centred = [](const Array& x) {
+    Array m = lax::reduce_max(x, {1});
+    return lax::transpose(lax::sub(x, lax::broadcast_in_dim(m, x.shape(), {0})), {1, 0});
+  };
+  Array wide = random::normal(random::PRNGKey(26), {40, 20});
+  expect_bitwise(jit(centred)(wide), centred(wide), "tiles of 16 rows of 20");
   auto flat = [](const Array& x) {
     Array y = lax::mul(x, x);
     return std::vector<Array>{lax::transpose(lax::add(y, x), {2, 0, 1}), y};

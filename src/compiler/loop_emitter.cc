@@ -684,6 +684,55 @@ class Emitter {
     return b_.CreateInBoundsGEP(t, tiles_[k], i);
   }
 
+  // Whether whole tiles go out as register-transposed blocks: every remapped output is a
+  // non-bool array whose stores advance by one element from row to row.
+  bool tiles_transpose_in_registers() const {
+    for (size_t k = 0; k < p_.outputs.size(); ++k) {
+      if (!remapped(k)) continue;
+      const auto& outer = p_.stores[k].outer;
+      if (dtype_of(p_.outputs[k]) == DType::bool_ || outer.size() != 1 || outer[0].divide != 1 ||
+          outer[0].stride != 1 || outer[0].modulo != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Elements [r0, r0 + kTileRows) of a whole tile's rows, transposed in registers: row j's
+  // vector holds r0.., and after the transpose vector c holds element r0 + c of rows 0..15,
+  // stored at once (the rows' places are consecutive).
+  void store_block(size_t k, llvm::Value* base, llvm::Value* r0) {
+    const DType d = dtype_of(p_.outputs[k]);
+    const auto n = static_cast<unsigned>(kTileRows);
+    llvm::Type* vec = value_type(c_, d, n);
+    const llvm::Align align(itemsize(d));
+    std::vector<llvm::Value*> v;
+    for (unsigned j = 0; j < n; ++j) {
+      v.push_back(b_.CreateAlignedLoad(vec, tile_at(k, b_.getInt64(j), r0), align));
+    }
+    // Swap the off-diagonal blocks of size s between rows i and i + s, s halving.
+    for (unsigned s = n / 2; s >= 1; s /= 2) {
+      std::vector<int> low, high;
+      for (unsigned l = 0; l < n; ++l) {
+        low.push_back(static_cast<int>((l & s) ? n + l - s : l));
+        high.push_back(static_cast<int>((l & s) ? n + l : l + s));
+      }
+      for (unsigned i = 0; i < n; ++i) {
+        if (i & s) continue;
+        llvm::Value* a = v[i];
+        llvm::Value* b = v[i + s];
+        v[i] = b_.CreateShuffleVector(a, b, low);
+        v[i + s] = b_.CreateShuffleVector(a, b, high);
+      }
+    }
+    for (unsigned c = 0; c < n; ++c) {
+      llvm::Value* r = b_.CreateAdd(r0, b_.getInt64(c));
+      llvm::Value* at =
+          b_.CreateAdd(apply_terms(p_.stores[k].outer, base), apply_terms(p_.stores[k].inner, r));
+      b_.CreateAlignedStore(v[c], b_.CreateInBoundsGEP(scalar_type(c_, d), out_[k], at), align);
+    }
+  }
+
   // After the last row of a tile (or of this thread's rows): the tile's rows to their places.
   void flush_tiles(llvm::Value* o, llvm::Value* slot) {
     llvm::Value* full = b_.CreateICmpEQ(slot, b_.getInt64(kTileRows - 1));
@@ -697,22 +746,51 @@ class Emitter {
     llvm::Value* base = b_.CreateSub(o, slot);
     llvm::Value* first_slot =
         b_.CreateSub(b_.CreateSelect(b_.CreateICmpSGT(begin_, base), begin_, base), base);
-    loop(b_.getInt64(0), b_.getInt64(p_.reduced), 1, {}, [&](llvm::Value* r, const Values&) {
-      loop(first_slot, b_.CreateAdd(slot, b_.getInt64(1)), 1, {},
-           [&](llvm::Value* j, const Values&) {
-             for (size_t k = 0; k < p_.outputs.size(); ++k) {
-               if (!remapped(k) || level_[static_cast<size_t>(p_.outputs[k])] != kElement) {
-                 continue;
+    // Element r of the tile's rows [from, to) to their places, one by one.
+    auto scalar_rows = [&](llvm::Value* r, llvm::Value* from, llvm::Value* to) {
+      loop(from, to, 1, {}, [&](llvm::Value* j, const Values&) {
+        for (size_t k = 0; k < p_.outputs.size(); ++k) {
+          if (!remapped(k)) continue;
+          llvm::Value* v =
+              b_.CreateLoad(value_type(c_, dtype_of(p_.outputs[k]), 1), tile_at(k, j, r));
+          llvm::Value* at = b_.CreateAdd(apply_terms(p_.stores[k].outer, b_.CreateAdd(base, j)),
+                                         apply_terms(p_.stores[k].inner, r));
+          store(k, at, v);
+        }
+        return Values{};
+      });
+    };
+    auto* whole = llvm::BasicBlock::Create(c_, "whole_tile", fn_);
+    auto* part = llvm::BasicBlock::Create(c_, "part_tile", fn_);
+    const bool vectors = tiles_transpose_in_registers();
+    b_.CreateCondBr(b_.CreateAnd(b_.getInt1(vectors),
+                                 b_.CreateAnd(full, b_.CreateICmpEQ(first_slot, b_.getInt64(0)))),
+                    whole, part);
+    b_.SetInsertPoint(whole);
+    if (vectors) {
+      // A whole tile whose rows land side by side: kTileRows x kTileRows blocks transposed in
+      // registers, each column stored as one vector.
+      const int64_t R = p_.reduced, blocks = R / kTileRows * kTileRows;
+      if (blocks > 0) {
+        loop(b_.getInt64(0), b_.getInt64(blocks), kTileRows, {},
+             [&](llvm::Value* r0, const Values&) {
+               for (size_t k = 0; k < p_.outputs.size(); ++k) {
+                 if (remapped(k)) store_block(k, base, r0);
                }
-               llvm::Value* v =
-                   b_.CreateLoad(value_type(c_, dtype_of(p_.outputs[k]), 1), tile_at(k, j, r));
-               llvm::Value* at =
-                   b_.CreateAdd(apply_terms(p_.stores[k].outer, b_.CreateAdd(base, j)),
-                                apply_terms(p_.stores[k].inner, r));
-               store(k, at, v);
-             }
-             return Values{};
-           });
+               return Values{};
+             });
+      }
+      if (blocks < R) {
+        loop(b_.getInt64(blocks), b_.getInt64(R), 1, {}, [&](llvm::Value* r, const Values&) {
+          scalar_rows(r, b_.getInt64(0), b_.getInt64(kTileRows));
+          return Values{};
+        });
+      }
+    }
+    b_.CreateBr(done);
+    b_.SetInsertPoint(part);
+    loop(b_.getInt64(0), b_.getInt64(p_.reduced), 1, {}, [&](llvm::Value* r, const Values&) {
+      scalar_rows(r, first_slot, b_.CreateAdd(slot, b_.getInt64(1)));
       return Values{};
     });
     b_.CreateBr(done);
