@@ -151,21 +151,25 @@ void W2(benchmark::State& state, bool jitted) {
   auto pairwise = jx::vmap(jx::vmap(euclidean_distance, {none, 0}), {0, none});
   jit_or_eager(state, jitted, pairwise, normal({2048, 64}, 3), normal({2048, 64}, 4));
 }
+// W3's parameters, inputs and labels (B=512, D=256, H=256).
+struct W3Data {
+  jx::Dict params{{"W1", normal({256, 256}, 1) / 16.0f},
+                  {"b1", jnp::zeros({256})},
+                  {"W2", normal({256, 1}, 2) / 16.0f},
+                  {"b2", jnp::zeros({1})}};
+  Array x = normal({512, 256}, 3);
+  Array y = jx::lax::convert_element_type(
+      jx::random::bernoulli(jx::random::PRNGKey(1), 0.5, jx::Shape{512, 1}), jx::DType::float32);
+};
+
 void W3(benchmark::State& state, bool jitted) {
-  constexpr int64_t kB = 512, kD = 256, kH = 256;
   auto loss = [](const jx::Dict& p, const Array& x, const Array& y) {
     Array h = jnp::tanh(jnp::matmul(x, p["W1"]) + p["b1"]);
     Array z = jnp::matmul(h, p["W2"]) + p["b2"];
     return jnp::mean(jx::optax::sigmoid_binary_cross_entropy(z, y));
   };
-  jx::Dict params{{"W1", normal({kD, kH}, 1) / 16.0f},
-                  {"b1", jnp::zeros({kH})},
-                  {"W2", normal({kH, 1}, 2) / 16.0f},
-                  {"b2", jnp::zeros({1})}};
-  Array y = jx::lax::convert_element_type(
-      jx::random::bernoulli(jx::random::PRNGKey(1), 0.5, jx::Shape{kB, 1}), jx::DType::float32);
-  jit_or_eager(state, jitted, jx::vmap(jx::grad(loss), {none, 0, 0}), params, normal({kB, kD}, 3),
-               y);
+  W3Data d;
+  jit_or_eager(state, jitted, jx::vmap(jx::grad(loss), {none, 0, 0}), d.params, d.x, d.y);
 }
 // The seed's section-6 RNN, its 100 steps unrolled by a C++ loop (lax.scan comes with control
 // flow): 600 small ops a call, where eager dispatch dominates.
@@ -407,7 +411,6 @@ BENCHMARK(BM_W5_batched_write_once)->Unit(benchmark::kMillisecond)->UseRealTime(
 
 // W3's baseline: the per-example gradients derived by hand, batched, under jit.
 void BM_W3_hand_jit(benchmark::State& state) {
-  constexpr int64_t kB = 512, kD = 256, kH = 256;
   auto hand = [](const jx::Dict& p, const Array& x, const Array& y) {
     Array h = jnp::tanh(jnp::matmul(x, p["W1"]) + p["b1"]);
     Array z = jnp::matmul(h, p["W2"]) + p["b2"];
@@ -418,13 +421,8 @@ void BM_W3_hand_jit(benchmark::State& state) {
                     {"W2", jnp::expand_dims(h, 2) * jnp::expand_dims(dz, 1)},
                     {"b2", dz}};
   };
-  jx::Dict params{{"W1", normal({kD, kH}, 1) / 16.0f},
-                  {"b1", jnp::zeros({kH})},
-                  {"W2", normal({kH, 1}, 2) / 16.0f},
-                  {"b2", jnp::zeros({1})}};
-  Array y = jx::lax::convert_element_type(
-      jx::random::bernoulli(jx::random::PRNGKey(1), 0.5, jx::Shape{kB, 1}), jx::DType::float32);
-  jit_or_eager(state, true, hand, params, normal({kB, kD}, 3), y);
+  W3Data d;
+  jit_or_eager(state, true, hand, d.params, d.x, d.y);
 }
 BENCHMARK(BM_W3_hand_jit)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -202,8 +202,34 @@ std::string LoopProgram::key() const {
   return k;
 }
 
+std::optional<cpu::MathFn> elementary_function(Prim p) {
+  switch (p) {
+    case Prim::exp:
+      return cpu::MathFn::kExp;
+    case Prim::log:
+      return cpu::MathFn::kLog;
+    case Prim::log1p:
+      return cpu::MathFn::kLog1p;
+    case Prim::expm1:
+      return cpu::MathFn::kExpm1;
+    case Prim::sin:
+      return cpu::MathFn::kSin;
+    case Prim::cos:
+      return cpu::MathFn::kCos;
+    case Prim::tanh:
+      return cpu::MathFn::kTanh;
+    case Prim::logistic:
+      return cpu::MathFn::kLogistic;
+    default:
+      return std::nullopt;
+  }
+}
+
 bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray& out) {
   if (!enabled() || in.empty()) return false;
+  if (elementary_function(p)) {
+    return in.size() == 1 && is_float(in[0].dtype) && out.dtype == in[0].dtype;
+  }
   auto same = [&](size_t from) {
     for (size_t i = from; i < in.size(); ++i) {
       if (in[i].dtype != in[from].dtype) return false;
@@ -222,14 +248,6 @@ bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray
     case Prim::div:
     case Prim::sqrt:
     case Prim::abs:
-    case Prim::exp:
-    case Prim::log:
-    case Prim::log1p:
-    case Prim::expm1:
-    case Prim::sin:
-    case Prim::cos:
-    case Prim::tanh:
-    case Prim::logistic:
       return (in.size() == (p == Prim::div ? 2u : 1u)) && same(0) && fl && out.dtype == d;
     case Prim::is_finite:
       return in.size() == 1 && fl && out.dtype == DType::bool_;

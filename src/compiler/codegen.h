@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "backend/cpu/vector_math.h"
 #include "ir/primitive.h"
 
 namespace jx::compiler {
@@ -82,6 +84,9 @@ using LoopKernel = void (*)(void* const* buffers, int64_t begin, int64_t end);
 bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray& out);
 // True when generated loops can read and write arrays of this dtype (and code generation is on).
 bool codegen_loads(DType d);
+// The eager kernel's elementary function (backend/cpu/vector_math.h) a generated loop calls for
+// p (exp, log, log1p, expm1, sin, cos, tanh, logistic), if p is one.
+std::optional<cpu::MathFn> elementary_function(Prim p);
 // True when row programs implement the reduction p (reduce_sum, reduce_max, reduce_min) of
 // rows of `row` elements of dtype d in the eager kernel's order (float sums: rows of at most 128
 // leaves of its pairwise summation).

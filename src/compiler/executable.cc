@@ -63,23 +63,8 @@ class LoopStep {
     // counts transcendentals as no work when it decides threads: jax#32707).
     constexpr int64_t kFunctionBytes = 32, kHashBytes = 64;
     for (const LoopProgram::Op& op : program_.ops) {
-      switch (op.prim) {
-        case Prim::exp:
-        case Prim::log:
-        case Prim::log1p:
-        case Prim::expm1:
-        case Prim::sin:
-        case Prim::cos:
-        case Prim::tanh:
-        case Prim::logistic:
-          bytes_ += kFunctionBytes * per_element;
-          break;
-        case Prim::random_bits:
-          bytes_ += kHashBytes * per_element;
-          break;
-        default:
-          break;
-      }
+      if (elementary_function(op.prim)) bytes_ += kFunctionBytes * per_element;
+      if (op.prim == Prim::random_bits) bytes_ += kHashBytes * per_element;
     }
   }
 

@@ -196,6 +196,7 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
     llvm::Value* safe = b.CreateSelect(too_far, zero, x[1]);
     return b.CreateSelect(too_far, zero, b.CreateBinOp(kind, x[0], safe));
   };
+  if (auto fn = elementary_function(op.prim)) return math_call(b, m, *fn, in, x[0], width);
   using P = llvm::CmpInst;
   switch (op.prim) {
     case Prim::add:
@@ -253,22 +254,6 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
     case Prim::is_finite:
       return b.CreateFCmpONE(intrinsic(llvm::Intrinsic::fabs, x[0]),
                              llvm::ConstantFP::getInfinity(x[0]->getType()));
-    case Prim::exp:
-      return math_call(b, m, cpu::MathFn::kExp, in, x[0], width);
-    case Prim::log:
-      return math_call(b, m, cpu::MathFn::kLog, in, x[0], width);
-    case Prim::log1p:
-      return math_call(b, m, cpu::MathFn::kLog1p, in, x[0], width);
-    case Prim::expm1:
-      return math_call(b, m, cpu::MathFn::kExpm1, in, x[0], width);
-    case Prim::sin:
-      return math_call(b, m, cpu::MathFn::kSin, in, x[0], width);
-    case Prim::cos:
-      return math_call(b, m, cpu::MathFn::kCos, in, x[0], width);
-    case Prim::tanh:
-      return math_call(b, m, cpu::MathFn::kTanh, in, x[0], width);
-    case Prim::logistic:
-      return math_call(b, m, cpu::MathFn::kLogistic, in, x[0], width);
     default:
       throw std::logic_error("jx codegen: unsupported primitive " +
                              std::string(primitive_name(op.prim)));
