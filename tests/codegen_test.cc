@@ -416,6 +416,19 @@ TEST(Codegen, TransposedResultsAreStoredByTheLoop) {
   single_fusion(flat, 0, x);
 }
 
+// A bias added to every row (read at i % n in a flat loop, which the vectoriser would only
+// handle by a runtime check that fails for more than one row) runs as rows of the last
+// dimension, where the bias is read contiguously; the same bits.
+TEST(Codegen, BroadcastsAlongRowsRunAsRows) {
+  auto layer = [](const Array& x, const Array& b) { return jnp::tanh(x + b); };
+  Array x = random::normal(random::PRNGKey(30), {64, 128}),
+        b = random::normal(random::PRNGKey(31), {128});
+  expect_bitwise(jit(layer)(x, b), layer(x, b), "bias and tanh");
+  compiler::Fusion f = single_fusion(layer, 1, x, b);  // the bias's expand_dims is a view
+  EXPECT_EQ(f.program.reduced, 128);
+  EXPECT_EQ(f.iterations, 64);
+}
+
 // Found in review: each of these planned a loop that computed something else.
 TEST(Codegen, PlannerCornerCases) {
   // A dying operand read through a transpose or a reversal is no destination for the loop.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "backend/cpu/reduce_kernels.h"
+#include "backend/cpu/thread_pool.h"
 
 namespace jx::compiler {
 namespace {
@@ -407,9 +408,34 @@ class Planner {
     // A lone equation (aliases aside) is no better than its kernel.
     if (open_ && std::count_if(open_->kinds.begin(), open_->kinds.end(),
                                [](Group::Kind k) { return k != Group::kAlias; }) >= 2) {
-      out_.push_back(build(*open_));
+      Fusion f = build(*open_);
+      if (wraps_along_rows(*open_, f)) {
+        // A broadcast read wrapping along the last dimension (a bias added to every row, say)
+        // keeps the element loop from vectorising; as rows of the last dimension, with no
+        // reduction, that read is contiguous within each row.
+        std::vector<bool> last(static_cast<size_t>(open_->shape.ndim()), false);
+        last.back() = true;
+        set_rows(*open_, std::move(last));
+        f = build(*open_);
+      }
+      out_.push_back(std::move(f));
     }
     open_.reset();
+  }
+
+  // Whether a flat loop reads an input at an index wrapping around within the element index's
+  // fastest digits ((i % m) with no division first), and has rows enough for the threads.
+  static bool wraps_along_rows(const Group& g, const Fusion& f) {
+    if (!g.reduced.empty() || g.shape.ndim() < 2 || g.shape[g.shape.ndim() - 1] < 16 ||
+        g.shape.numel() / g.shape[g.shape.ndim() - 1] < 2 * int64_t{cpu::num_threads()}) {
+      return false;
+    }
+    for (const LoopProgram::Input& in : f.program.inputs) {
+      for (const Term& t : in.outer) {
+        if (t.divide == 1 && t.modulo > 0) return true;
+      }
+    }
+    return false;
   }
 
   // How a loop input is read: `axes` of the operand along dimensions of `along` (the group's

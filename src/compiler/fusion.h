@@ -6,6 +6,10 @@
 //    equations (broadcast_in_dim, transpose, slice with strides, rev, and chains of them: their
 //    views compose) at remapped indices instead of materialising the remapped copy.
 //  - JAX's partitionable random bits, hashed from each element's index inside the loop.
+//  - A loop reading an input that wraps along its last dimension (a bias added to every row)
+//    runs as rows of that dimension (a row program without reductions), so it vectorises.
+//  - A transpose of a value of the loop is its store (at the transposed index; row programs
+//    write blocks of rows transposed in registers).
 //  - Input fusion into reductions (row programs): reduce_sum/max/min over the last dimensions
 //    of an operand computed in the loop, sibling reductions of the same rows in one pass, and
 //    the operations on their per-row results (the nested-vmap pairwise distance: the square of

@@ -357,17 +357,20 @@ class Emitter {
     b_.SetInsertPoint(work);
     if (p_.reduced == 0) {
       emit_row_ops(0);  // operations on scalars only
-      loop(begin, end, 1, {}, [&](llvm::Value* i, const Values&) {
-        offset_.assign(nin_, nullptr);
-        // Every value before any store: output 0 may be written over an input.
-        Lanes at{1, i, {}};
-        Values results;
-        for (int id : p_.outputs) results.push_back(element(id, at));
-        for (size_t k = 0; k < p_.outputs.size(); ++k) {
-          store(k, remapped(k) ? apply_terms(p_.stores[k].outer, i) : i, results[k]);
-        }
-        return Values{};
-      });
+      loop(
+          begin, end, 1, {},
+          [&](llvm::Value* i, const Values&) {
+            offset_.assign(nin_, nullptr);
+            // Every value before any store: output 0 may be written over an input.
+            Lanes at{1, i, {}};
+            Values results;
+            for (int id : p_.outputs) results.push_back(element(id, at));
+            for (size_t k = 0; k < p_.outputs.size(); ++k) {
+              store(k, remapped(k) ? apply_terms(p_.stores[k].outer, i) : i, results[k]);
+            }
+            return Values{};
+          },
+          calls_functions());
     } else {
       begin_ = begin;
       end_ = end;
@@ -429,7 +432,8 @@ class Emitter {
   // for (i = start; i < stop; i += step) carried = body(i, carried), for a loop that runs at
   // least once; returns the carried values after it.
   Values loop(llvm::Value* start, llvm::Value* stop, int64_t step, const Values& init,
-              const std::function<Values(llvm::Value*, const Values&)>& body) {
+              const std::function<Values(llvm::Value*, const Values&)>& body,
+              bool vectorize = false) {
     llvm::BasicBlock* pre = b_.GetInsertBlock();
     auto* header = llvm::BasicBlock::Create(c_, "loop", fn_);
     auto* after = llvm::BasicBlock::Create(c_, "after", fn_);
@@ -449,9 +453,26 @@ class Emitter {
     llvm::Value* i_next = b_.CreateAdd(i, b_.getInt64(step), "", /*HasNUW=*/true, /*HasNSW=*/true);
     i->addIncoming(i_next, latch);
     for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(next[k], latch);
-    b_.CreateCondBr(b_.CreateICmpSLT(i_next, stop), header, after);
+    llvm::BranchInst* back = b_.CreateCondBr(b_.CreateICmpSLT(i_next, stop), header, after);
+    if (vectorize) {
+      // The vectoriser's cost model sees an elementary function as a plain call and may keep
+      // the loop scalar (with gathers for remapped reads, say), but the scalar entry runs a
+      // whole block of lanes per element: vector calls are always the cheaper.
+      llvm::Metadata* enable[] = {llvm::MDString::get(c_, "llvm.loop.vectorize.enable"),
+                                  llvm::ConstantAsMetadata::get(b_.getTrue())};
+      llvm::Metadata* ops[] = {nullptr, llvm::MDNode::get(c_, enable)};
+      llvm::MDNode* id = llvm::MDNode::getDistinct(c_, ops);
+      id->replaceOperandWith(0, id);
+      back->setMetadata(llvm::LLVMContext::MD_loop, id);
+    }
     b_.SetInsertPoint(after);
     return next;
+  }
+
+  // Whether the program calls elementary functions (their loops are vectorised regardless).
+  bool calls_functions() const {
+    return std::any_of(p_.ops.begin(), p_.ops.end(),
+                       [](const LoopProgram::Op& op) { return elementary_function(op.prim); });
   }
 
   llvm::Value* splat(llvm::Value* v, unsigned width) {
@@ -620,20 +641,23 @@ class Emitter {
       slot = b_.CreateURem(o, b_.getInt64(kTileRows));
     }
     if (per_element) {
-      loop(b_.getInt64(0), b_.getInt64(R), 1, {}, [&](llvm::Value* r, const Values&) {
-        Lanes at{1, r, {}};
-        llvm::Value* i = b_.CreateAdd(row_start_, r);
-        for (size_t k = 0; k < p_.outputs.size(); ++k) {
-          if (level_[static_cast<size_t>(p_.outputs[k])] != kElement) continue;
-          llvm::Value* v = element(p_.outputs[k], at);
-          if (remapped(k)) {
-            b_.CreateStore(v, tile_at(k, slot, r));
-          } else {
-            store(k, i, v);
-          }
-        }
-        return Values{};
-      });
+      loop(
+          b_.getInt64(0), b_.getInt64(R), 1, {},
+          [&](llvm::Value* r, const Values&) {
+            Lanes at{1, r, {}};
+            llvm::Value* i = b_.CreateAdd(row_start_, r);
+            for (size_t k = 0; k < p_.outputs.size(); ++k) {
+              if (level_[static_cast<size_t>(p_.outputs[k])] != kElement) continue;
+              llvm::Value* v = element(p_.outputs[k], at);
+              if (remapped(k)) {
+                b_.CreateStore(v, tile_at(k, slot, r));
+              } else {
+                store(k, i, v);
+              }
+            }
+            return Values{};
+          },
+          calls_functions());
     }
     for (size_t k = 0; k < p_.outputs.size(); ++k) {
       const auto id = static_cast<size_t>(p_.outputs[k]);
