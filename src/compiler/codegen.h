@@ -1,10 +1,11 @@
-// jit's code generator ("jit, part 2", first step): fused elementwise loops compiled to native
-// code in process with LLVM's ORC JIT (no compiler is run), vectorised for the host CPU.
-// The operations supported are those whose results are exact: IEEE add, sub, mul, div, sqrt,
-// abs and neg; max/min with the eager kernels' NaN rule; comparisons and select; wrapping
-// integer arithmetic, bitwise ops and shifts with XLA's rules for large amounts; converts
-// (not float -> integer) and bitcasts. Floating-point contraction is off, so generated code
-// equals the eager kernels bit for bit.
+// jit's code generator ("jit, part 2"): fused loops compiled to native code in process with
+// LLVM's ORC JIT (no compiler is run), vectorised for the host CPU. Every operation gives the
+// eager kernel's bits: IEEE add, sub, mul, div, sqrt, abs and neg; max/min with the eager NaN
+// rule; comparisons, select and is_finite; wrapping integer arithmetic, bitwise ops and shifts
+// with XLA's rules for large amounts; converts (not float -> integer) and bitcasts; the
+// elementary functions through the eager kernels' own code (backend/cpu/vector_math.h);
+// reductions in the eager kernel's order; JAX's threefry random bits. Floating-point
+// contraction is off, so separately rounded operations stay separate.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,8 @@ namespace jx::compiler {
 // element. Per row, each reduction phase runs over the row's R elements, computing the
 // elementwise values it needs; sibling reductions share a phase; a last pass writes the
 // per-element outputs. A broadcast_in_dim op (of a per-row value) is that value at every element.
+// A row program may have no reduction at all: a loop run as rows of its last dimension, so that
+// an input read the same in every row is read contiguously within each.
 // Reductions add in the eager kernel's order (cpu::reduce: kLanes independent accumulators combined
 // as a tree for float sums, then the tail), so results are equal bit for bit.
 struct LoopProgram {
