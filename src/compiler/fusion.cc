@@ -533,15 +533,17 @@ class Planner {
         if (produced(g, a)) ++internal_uses[a.var];
       }
     }
-    // Inputs first (their ids come before every op's). A broadcast member is no op: its result
-    // is its operand read at a remapped index. Literals are separate inputs even when equal.
-    std::vector<std::vector<int>> literal_ids(g.members.size());
+    // Inputs first (their ids come before every op's). A read member (broadcast, transpose,
+    // slice, rev) is no op: its result is an array read at a remapped index. Per member, the
+    // inputs only it reads: its literals (separate inputs even when equal) and random_bits'
+    // two key words.
+    std::vector<std::vector<int>> own_inputs(g.members.size());
     for (size_t m = 0; m < g.members.size(); ++m) {
       const Eqn& e = j_.eqns[g.members[m]];
       const Group::Kind kind = g.kinds[m];
       if (kind == Group::kAlias || kind == Group::kTransposeOut) continue;
       if (kind == Group::kRandomBits) {
-        random_key_inputs(g, e.inputs[0], f, literal_ids[m]);
+        random_key_inputs(g, e.inputs[0], f, own_inputs[m]);
         continue;
       }
       if (kind == Group::kRead) {
@@ -570,7 +572,7 @@ class Planner {
         if (a.is_var()) {
           reads[a.var] = id;
         } else {
-          literal_ids[m].push_back(id);
+          own_inputs[m].push_back(id);
         }
         f.inputs.push_back(a);
         const Shape& along = kind == Group::kRowOp ? aval.shape : g.shape;
@@ -610,7 +612,7 @@ class Planner {
       } else if (g.kinds[m] != Group::kRead) {
         LoopProgram::Op op{e.prim, {}, out_aval(j_, e).dtype};
         if (g.kinds[m] == Group::kRandomBits) {
-          op.operands = literal_ids[m];
+          op.operands = own_inputs[m];
           // One key: the element index is the counter (no remainder to take).
           if (aval_of(j_, e.inputs[0]).size() > 2) {
             op.count = Shape(e.params.get_ints("shape")).numel();
@@ -620,7 +622,7 @@ class Planner {
           const auto& reads = g.kinds[m] == Group::kRowOp ? row_reads : value_of;
           for (const Atom& a : e.inputs) {
             if (!a.is_var()) {
-              op.operands.push_back(literal_ids[m][literal++]);
+              op.operands.push_back(own_inputs[m][literal++]);
             } else {
               op.operands.push_back(produced(g, a) ? value_of.at(a.var) : reads.at(a.var));
             }
