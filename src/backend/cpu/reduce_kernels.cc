@@ -27,6 +27,8 @@ constexpr bool kBool = std::is_same_v<T, bool>;
 
 // Columns handled together by one task of a row reduction: the accumulator row stays in L1.
 constexpr int64_t kTile = 8192;
+// The narrowest tile of columns worth a task.
+constexpr int64_t kMinTileBytes = 1 << 10;
 // Independent accumulators of a contiguous reduction: two 512-bit vectors' worth.
 template <class T>
 constexpr int64_t kLanes = kReduceLaneBytes / static_cast<int64_t>(sizeof(T));
@@ -175,10 +177,24 @@ int64_t pairwise_levels(int64_t rows) {
 template <class T>
 void sum_rows_pairwise(const T* x, int64_t R, int64_t stride, int64_t w, T* out, T* scratch) {
   if (R <= 16) {
-    std::memcpy(out, x, static_cast<size_t>(w) * sizeof(T));
-    for (int64_t r = 1; r < R; ++r) {
-      const T* row = x + r * stride;
-      for (int64_t j = 0; j < w; ++j) out[j] += row[j];
+    // Blocks of columns are summed down the leaf in registers, then stored once.
+    constexpr int64_t B = 64 / static_cast<int64_t>(sizeof(T)) * 4;
+    int64_t j = 0;
+    for (; j + B <= w; j += B) {
+      T acc[B];
+      for (int64_t k = 0; k < B; ++k) acc[k] = x[j + k];
+      for (int64_t r = 1; r < R; ++r) {
+        const T* row = x + r * stride + j;
+        for (int64_t k = 0; k < B; ++k) acc[k] += row[k];
+      }
+      for (int64_t k = 0; k < B; ++k) out[j + k] = acc[k];
+    }
+    if (j < w) {
+      std::memcpy(out + j, x + j, static_cast<size_t>(w - j) * sizeof(T));
+      for (int64_t r = 1; r < R; ++r) {
+        const T* row = x + r * stride;
+        for (int64_t k = j; k < w; ++k) out[k] += row[k];
+      }
     }
     return;
   }
@@ -250,11 +266,19 @@ void reduce_ori(const T* x, int64_t O, int64_t R, int64_t I, T* out) {
     }
     return;
   }
-  const int64_t tile = std::min(I, kTile);
+  const int64_t levels = pairwise_levels(R);
+  // When the outer units are few, the columns are cut so that every thread gets tiles of its
+  // own rather than a share of R to combine afterwards.
+  int64_t tile = std::min(I, kTile);
+  const int64_t wanted = (threads + O - 1) / O;
+  if (wanted > 1) {
+    const int64_t split = ((I + wanted - 1) / wanted + 15) / 16 * 16;
+    tile = std::min(tile, std::max(split, kMinTileBytes / sz));
+  }
+  tile = std::max<int64_t>(1, std::min(tile, I));
   const int64_t ntiles = (I + tile - 1) / tile;
   const int64_t units = O * ntiles;
-  const int64_t levels = pairwise_levels(R);
-  if (units >= 2 * threads || O * R * I * sz < 2 * kParallelBytes) {
+  if (units >= threads || O * R * I * sz < 2 * kParallelBytes) {
     int64_t grain = std::max<int64_t>(1, kParallelBytes / (R * tile * sz));
     parallel_for(units, grain, [&](int64_t b, int64_t e) {
       auto scratch = alloc<T>(kPairwise<T, Op> ? levels * tile : 0);
