@@ -416,6 +416,37 @@ TEST(Codegen, TransposedResultsAreStoredByTheLoop) {
   single_fusion(flat, 0, x);
 }
 
+// A stack of values of a loop (jnp.stack of per-example values under vmap, the seed's
+// predict) is stored by the loop: each operand at its place in the result, in one buffer.
+TEST(Codegen, StacksOfLoopValuesAreStoredByTheLoop) {
+  auto predict = [](const Array& w, const Array& x) {
+    Array logits = jnp::dot(x, w) + 0.25f;
+    return jnp::stack({logits, jx::nn::sigmoid(logits), -logits});
+  };
+  Array w = random::normal(random::PRNGKey(40), {16});
+  for (int64_t n : {1, 7, 1003}) {
+    Array x = random::normal(random::PRNGKey(41), {n, 16});
+    auto batched = vmap(predict, {none, 0});
+    expect_bitwise(jit(batched)(w, x), batched(w, x), "vmap(predict), n " + std::to_string(n));
+    auto columns = vmap(predict, {none, 0}, 1);  // stacked along axis 0 of the result
+    expect_bitwise(jit(columns)(w, x), columns(w, x), "out_axes=1, n " + std::to_string(n));
+  }
+  Array x = random::normal(random::PRNGKey(42), {5, 16});
+  compiler::Fusion f = single_fusion(vmap(predict, {none, 0}), 1, w, x);  // the dot is a kernel
+  ASSERT_EQ(f.program.stores.size(), 3u);
+  EXPECT_EQ(f.outputs.size(), 1u);
+  EXPECT_EQ(f.program.stores[2].into, 0);
+  EXPECT_EQ(f.program.stores[2].offset, 2);
+  // Operands of different shapes, or read from outside, stay a concatenate kernel.
+  auto mixed = [](const Array& a, const Array& b) {
+    return std::vector<Array>{jnp::concatenate({a * a, b}, 0),
+                              jnp::concatenate({a + 1.0f, a * 2.0f, a * a}, 0)};
+  };
+  Array a = edge_values(DType::float32, 43)[slice(0, 12)].reshape({3, 4}), b = jnp::ones({2, 4});
+  std::vector<Array> want = mixed(a, b), got = jit(mixed)(a, b);
+  for (size_t k = 0; k < got.size(); ++k) expect_bitwise(got[k], want[k], "mixed concatenates");
+}
+
 // A bias added to every row (read at i % n in a flat loop, which the vectoriser would only
 // handle by a runtime check that fails for more than one row) runs as rows of the last
 // dimension, where the bias is read contiguously; the same bits.

@@ -193,7 +193,12 @@ std::string LoopProgram::key() const {
   for (size_t o = 0; o < outputs.size(); ++o) {
     k += ' ';
     k += std::to_string(outputs[o]);
-    if (!stores.empty()) append_terms(k, stores[o].outer, stores[o].inner);
+    if (stores.empty()) continue;
+    append_terms(k, stores[o].outer, stores[o].inner);
+    k += '+';
+    k += std::to_string(stores[o].offset);
+    k += '>';
+    k += std::to_string(stores[o].into);
   }
   if (in_place_input >= 0) {
     k += "; in place over ";

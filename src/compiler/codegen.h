@@ -62,11 +62,15 @@ struct LoopProgram {
   // Per-element outputs are stored at the element's index (o * R + r), per-row ones at o.
   std::vector<int> outputs;
   // Per output (or none at all): where its elements are stored instead, as terms over the
-  // element index (flat programs) or over o and r (row programs): a transpose of a value of the
-  // loop, fused as its store. Row programs gather a block of rows in a tile first, so that the
-  // transposed stores of neighbouring rows land together.
+  // element index (flat programs) or over o and r (row programs), plus an offset: a transpose of
+  // a value of the loop, fused as its store (row programs gather a block of rows in a tile
+  // first, so that the transposed stores of neighbouring rows land together), or an operand of
+  // a concatenate (flat programs), stored into the buffer of the output `into` (an earlier
+  // one) at its place in the concatenation. Outputs stored into another's have no buffer.
   struct Store {
     std::vector<Input::Term> outer, inner;
+    int64_t offset = 0;
+    int into = -1;
   };
   std::vector<Store> stores;
   int64_t reduced = 0;
@@ -78,7 +82,8 @@ struct LoopProgram {
   std::string key() const;
 };
 
-// buffers: the inputs' data then the outputs' data (without output 0 when in place); computes
+// buffers: the inputs' data then the outputs' data (those with a buffer of their own, and not
+// output 0 when in place); computes
 // elements (flat programs) or rows (row programs) [begin, end).
 using LoopKernel = void (*)(void* const* buffers, int64_t begin, int64_t end);
 

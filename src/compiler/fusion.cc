@@ -158,7 +158,16 @@ std::vector<int64_t> squeezed(const Shape& s) {
 // are per element (of `shape`) or per row (row-shaped: the kept dimensions, size-1 dimensions
 // aside).
 struct Group {
-  enum Kind { kElementOp, kRead, kReduce, kRowOp, kAlias, kRandomBits, kTransposeOut };
+  enum Kind {
+    kElementOp,
+    kRead,
+    kReduce,
+    kRowOp,
+    kAlias,
+    kRandomBits,
+    kTransposeOut,
+    kConcatenateOut
+  };
   std::vector<size_t> members;
   std::vector<Kind> kinds;
   Shape shape;
@@ -167,7 +176,8 @@ struct Group {
   std::unordered_set<int> produced;
   // The results of kRead members: the array they read and where.
   std::unordered_map<int, std::pair<Atom, View>> reads;
-  // The results of kTransposeOut members: stored transposed, never read by a member.
+  // The results of kTransposeOut and kConcatenateOut members: stored at remapped indices, never
+  // read by a member.
   std::unordered_set<int> stored_only;
 
   bool row_shaped(const Shape& s) const {
@@ -344,6 +354,31 @@ class Planner {
     return true;
   }
 
+  // A concatenate of values of a flat loop, all of one shape holding the loop's elements (a
+  // stack, as vmap makes jnp.stack and jnp.array of per-example scalars): each operand is
+  // stored at its place in the result.
+  bool concatenate_out(const Group& g, const Eqn& e) const {
+    if (e.prim != Prim::concatenate || !g.reduced.empty() || e.outputs.size() != 1) return false;
+    const Shape& first = aval_of(j_, e.inputs[0]).shape;
+    for (const Atom& a : e.inputs) {
+      if (!produced(g, a) || g.reads.count(a.var) || !(aval_of(j_, a).shape == first)) {
+        return false;
+      }
+    }
+    return squeezed(first) == squeezed(g.shape) && codegen_loads(out_aval(j_, e).dtype);
+  }
+
+  // Whether a reshape, expand_dims or squeeze result is a value of the group under another
+  // shape: of a flat loop's elements in the same order, or of a row value.
+  bool alias(const Group& g, const Eqn& e) const {
+    if ((e.prim != Prim::reshape && e.prim != Prim::expand_dims && e.prim != Prim::squeeze) ||
+        !produced(g, e.inputs[0]) || g.reads.count(e.inputs[0].var)) {
+      return false;
+    }
+    const Shape& out = out_aval(j_, e).shape;
+    return g.reduced.empty() ? squeezed(out) == squeezed(g.shape) : g.row_shaped(out);
+  }
+
   bool join(Group& g, size_t k) {
     const Eqn& e = j_.eqns[k];
     for (const Atom& a : e.inputs) {
@@ -354,6 +389,9 @@ class Planner {
         aval_of(j_, e.inputs[0]).shape == g.shape) {
       kind = Group::kTransposeOut;  // a value of the loop, stored transposed
       g.stored_only.insert(e.outputs[0]);
+    } else if (concatenate_out(g, e)) {
+      kind = Group::kConcatenateOut;
+      g.stored_only.insert(e.outputs[0]);
     } else if (random_bits(g, e)) {
       kind = Group::kRandomBits;
     } else if (row_broadcast(g, e)) {
@@ -362,6 +400,8 @@ class Planner {
       kind = Group::kRead;
     } else if (element_op(g, e)) {
       kind = Group::kElementOp;
+    } else if (alias(g, e)) {
+      kind = Group::kAlias;
     } else if (e.inputs.size() == 1 && readable(e.inputs[0]) &&
                aval_of(j_, e.inputs[0]).shape == g.shape && e.outputs.size() == 1) {
       auto reduced = row_reduction(e, aval_of(j_, e.inputs[0]));
@@ -370,10 +410,6 @@ class Planner {
       kind = Group::kReduce;
     } else if (row_op(g, e)) {
       kind = Group::kRowOp;
-    } else if ((e.prim == Prim::reshape || e.prim == Prim::expand_dims ||
-                e.prim == Prim::squeeze) &&
-               produced(g, e.inputs[0]) && g.row_shaped(out_aval(j_, e).shape)) {
-      kind = Group::kAlias;
     } else {
       return false;
     }
@@ -427,8 +463,9 @@ class Planner {
   // fastest digits ((i % m) with no division first), and has rows enough for the threads.
   static bool wraps_along_rows(const Group& g, const Fusion& f) {
     if (!g.reduced.empty() || g.shape.ndim() < 2 || g.shape[g.shape.ndim() - 1] < 16 ||
-        g.shape.numel() / g.shape[g.shape.ndim() - 1] < 2 * int64_t{cpu::num_threads()}) {
-      return false;
+        g.shape.numel() / g.shape[g.shape.ndim() - 1] < 2 * int64_t{cpu::num_threads()} ||
+        std::count(g.kinds.begin(), g.kinds.end(), Group::kConcatenateOut) > 0) {
+      return false;  // (concatenated stores are the flat loop's)
     }
     for (const LoopProgram::Input& in : f.program.inputs) {
       for (const Term& t : in.outer) {
@@ -520,6 +557,22 @@ class Planner {
     return {std::move(as_read.outer), std::move(as_read.inner)};
   }
 
+  // Where element i of operand `k` of a concatenate (all operands of one shape, holding the
+  // loop's elements in order) lands in its result.
+  static LoopProgram::Store concatenated_store(const Shape& operand, const Shape& result,
+                                               int64_t dim, int64_t k) {
+    std::vector<int64_t> stride(static_cast<size_t>(result.ndim()), 1);
+    for (int d = result.ndim() - 2; d >= 0; --d) stride[d] = stride[d + 1] * result[d + 1];
+    std::vector<Axis> axes;
+    for (int d = 0; d < operand.ndim(); ++d) {
+      if (operand[d] != 1) axes.push_back({d, stride[static_cast<size_t>(d)], operand[d]});
+    }
+    LoopProgram::Store store{index_terms(operand, axes), {}, 0, -1};
+    if (store.outer.empty()) store.outer.push_back({1, 0, 0});
+    store.offset = k * operand[dim] * stride[static_cast<size_t>(dim)];
+    return store;
+  }
+
   Fusion build(const Group& g) const {
     Fusion f;
     f.members = g.members;
@@ -541,7 +594,9 @@ class Planner {
     for (size_t m = 0; m < g.members.size(); ++m) {
       const Eqn& e = j_.eqns[g.members[m]];
       const Group::Kind kind = g.kinds[m];
-      if (kind == Group::kAlias || kind == Group::kTransposeOut) continue;
+      if (kind == Group::kAlias || kind == Group::kTransposeOut || kind == Group::kConcatenateOut) {
+        continue;
+      }
       if (kind == Group::kRandomBits) {
         random_key_inputs(g, e.inputs[0], f, own_inputs[m]);
         continue;
@@ -602,6 +657,20 @@ class Planner {
     for (size_t m = 0; m < g.members.size(); ++m) {
       const Eqn& e = j_.eqns[g.members[m]];
       const int v = e.outputs[0];
+      if (g.kinds[m] == Group::kConcatenateOut) {
+        // Operand 0's store owns the result's buffer; the others store into it.
+        const int into = static_cast<int>(f.program.outputs.size());
+        const int64_t dim = e.params.get_int("dimension");
+        for (size_t k = 0; k < e.inputs.size(); ++k) {
+          LoopProgram::Store store = concatenated_store(
+              aval_of(j_, e.inputs[k]).shape, out_aval(j_, e).shape, dim, static_cast<int64_t>(k));
+          if (k > 0) store.into = into;
+          if (k == 0) f.outputs.push_back(v);
+          f.program.outputs.push_back(value_of.at(e.inputs[k].var));
+          stores.push_back(std::move(store));
+        }
+        continue;
+      }
       if (g.kinds[m] == Group::kTransposeOut) {
         value_of[v] = value_of.at(e.inputs[0].var);
         output_if_used_outside(v, transposed_store(g, e.params.get_ints("permutation")));

@@ -333,16 +333,23 @@ class Emitter {
     llvm::Type* ptr = b_.getPtrTy();
     llvm::Type* i64 = b_.getInt64Ty();
     const size_t first_out = p_.in_place_input >= 0 ? 1 : 0;  // output 0 may have no buffer
-    const size_t nbuf = nin_ + p_.outputs.size() - first_out;
+    size_t owned = 0;  // outputs with a buffer argument of their own
+    for (size_t k = first_out; k < p_.outputs.size(); ++k) owned += shares_buffer(k) ? 0 : 1;
+    const size_t nbuf = nin_ + owned;
     std::vector<llvm::Type*> params(nbuf, ptr);
     params.push_back(i64);
     params.push_back(i64);
     fn_ = llvm::Function::Create(llvm::FunctionType::get(b_.getVoidTy(), params, false),
                                  llvm::Function::InternalLinkage, name + "_body", m_);
     for (unsigned k = 0; k < nbuf; ++k) fn_->addParamAttr(k, llvm::Attribute::NoAlias);
-    for (size_t k = 0; k < p_.outputs.size(); ++k) {
-      out_.push_back(k < first_out ? fn_->getArg(static_cast<unsigned>(p_.in_place_input))
-                                   : fn_->getArg(static_cast<unsigned>(nin_ + k - first_out)));
+    for (size_t k = 0, arg = nin_; k < p_.outputs.size(); ++k) {
+      if (k < first_out) {
+        out_.push_back(fn_->getArg(static_cast<unsigned>(p_.in_place_input)));
+      } else if (shares_buffer(k)) {
+        out_.push_back(out_[static_cast<size_t>(p_.stores[k].into)]);
+      } else {
+        out_.push_back(fn_->getArg(static_cast<unsigned>(arg++)));
+      }
     }
     b_.SetInsertPoint(llvm::BasicBlock::Create(c_, "entry", fn_));
     scalar_.assign(nin_ + p_.ops.size(), nullptr);
@@ -366,7 +373,12 @@ class Emitter {
             Values results;
             for (int id : p_.outputs) results.push_back(element(id, at));
             for (size_t k = 0; k < p_.outputs.size(); ++k) {
-              store(k, remapped(k) ? apply_terms(p_.stores[k].outer, i) : i, results[k]);
+              llvm::Value* at = i;
+              if (remapped(k)) {
+                at = b_.CreateAdd(apply_terms(p_.stores[k].outer, i),
+                                  b_.getInt64(p_.stores[k].offset));
+              }
+              store(k, at, results[k]);
             }
             return Values{};
           },
@@ -672,6 +684,7 @@ class Emitter {
   static constexpr int64_t kTileRows = 16;
 
   bool remapped(size_t k) const { return !p_.stores.empty() && !p_.stores[k].outer.empty(); }
+  bool shares_buffer(size_t k) const { return !p_.stores.empty() && p_.stores[k].into >= 0; }
 
   void make_tiles() {
     tiles_.assign(p_.outputs.size(), nullptr);

@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -21,6 +22,10 @@
 #endif
 
 #include "backend/cpu/thread_pool.h"
+
+// OpenMP's (oneDNN's threading runtime) per-thread thread count, without -fopenmp.
+extern "C" int omp_get_max_threads();
+extern "C" void omp_set_num_threads(int);
 
 namespace jx::cpu {
 namespace {
@@ -108,12 +113,16 @@ void int_rows(const T* a, const GemmOperand& av, const T* b, int64_t ldb, T* c, 
   }
 }
 
+// Rows of a product worth a pool task.
+int64_t row_grain(const GemmShape& s) {
+  return std::max<int64_t>(1, kTaskMacs / std::max<int64_t>(1, s.N * s.K));
+}
+
 // Splits the B * M output rows over the pool, each task handling whole row ranges of one batch
 // with row_fn(batch, m0, m1).
 template <class F>
-void for_row_blocks(const GemmShape& s, F&& row_fn) {
+void for_row_blocks(const GemmShape& s, int64_t grain, F&& row_fn) {
   const int64_t rows = s.batch() * s.M;
-  const int64_t grain = std::max<int64_t>(1, kTaskMacs / std::max<int64_t>(1, s.N * s.K));
   parallel_for(rows, grain, [&](int64_t u0, int64_t u1) {
     while (u0 < u1) {
       const int64_t b = u0 / s.M, m0 = u0 % s.M;
@@ -134,24 +143,32 @@ void gemm_typed(const GemmShape& s, const GemmOperand& av, const GemmOperand& bv
       // Batches of mid-sized products stay on the pool: a loop of oneDNN calls pays its
       // OpenMP fork/join per call, which measured slower than Eigen spread over batches.
       if (M * N * K >= kSmallGemmMacs && (nb == 1 || M * N * K >= kLargeGemmMacs)) {
-        // oneDNN threads each call itself; going batch by batch keeps its blocking intact.
-        bool ok = true;
-        for (int64_t i = 0; i < nb && ok; ++i) {
-          ok = dnnl_sgemm(av.trans ? 'T' : 'N', bv.trans ? 'T' : 'N', M, N, K, 1.0f,
-                          a + batch_offset(s, av.batch_strides, i), av.ld,
-                          b + batch_offset(s, bv.batch_strides, i), bv.ld, 0.0f, c + i * M * N,
-                          N) == dnnl_success;
-        }
+        // Blocks of rows go to oneDNN from the pool's threads, each call single-threaded: left
+        // to its own OpenMP threads, those spin for a while after every call and take the
+        // cores from the pool's next kernel (a fused loop after a matmul ran ~20% slower).
+        std::atomic<bool> ok{true};
+        const int64_t grain = std::max<int64_t>(1, 4 * kSmallGemmMacs / (N * K));
+        for_row_blocks(s, grain, [&](int64_t i, int64_t m0, int64_t m1) {
+          const int64_t threads = omp_get_max_threads();
+          omp_set_num_threads(1);
+          const bool done =
+              dnnl_sgemm(av.trans ? 'T' : 'N', bv.trans ? 'T' : 'N', m1 - m0, N, K, 1.0f,
+                         a + batch_offset(s, av.batch_strides, i) + (av.trans ? m0 : m0 * av.ld),
+                         av.ld, b + batch_offset(s, bv.batch_strides, i), bv.ld, 0.0f,
+                         c + i * M * N + m0 * N, N) == dnnl_success;
+          omp_set_num_threads(static_cast<int>(threads));
+          if (!done) ok = false;
+        });
         if (ok) return;
       }
     }
-    for_row_blocks(s, [&](int64_t i, int64_t m0, int64_t m1) {
+    for_row_blocks(s, row_grain(s), [&](int64_t i, int64_t m0, int64_t m1) {
       eigen_rows<T>(a + batch_offset(s, av.batch_strides, i), av,
                     b + batch_offset(s, bv.batch_strides, i), bv, c + i * M * N, m0, m1, N, K);
     });
   } else {
     if (!bv.trans) {
-      for_row_blocks(s, [&](int64_t i, int64_t m0, int64_t m1) {
+      for_row_blocks(s, row_grain(s), [&](int64_t i, int64_t m0, int64_t m1) {
         int_rows<T>(a + batch_offset(s, av.batch_strides, i), av,
                     b + batch_offset(s, bv.batch_strides, i), bv.ld, c + i * M * N, m0, m1, N, K);
       });
@@ -168,7 +185,7 @@ void gemm_typed(const GemmShape& s, const GemmOperand& av, const GemmOperand& bv
                      for (int64_t n = 0; n < N; ++n) dst[n] = src[n * bv.ld];
                    }
                  });
-    for_row_blocks(s, [&](int64_t i, int64_t m0, int64_t m1) {
+    for_row_blocks(s, row_grain(s), [&](int64_t i, int64_t m0, int64_t m1) {
       int_rows<T>(a + batch_offset(s, av.batch_strides, i), av, packed.get() + i * K * N, N,
                   c + i * M * N, m0, m1, N, K);
     });
