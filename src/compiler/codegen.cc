@@ -12,6 +12,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/FileSystem.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -78,6 +79,7 @@ class Backend {
       throw std::logic_error("jx codegen: invalid IR for loop " + key);
     }
     optimize(*module);
+    if (const char* path = std::getenv("JX_JIT_DUMP")) dump(*module, key, path);
     check(jit_->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))));
     auto kernel = check(jit_->lookup(name)).toPtr<LoopKernel>();
     cache_.emplace(std::move(key), kernel);
@@ -103,7 +105,22 @@ class Backend {
           llvm::orc::ExecutorAddr::fromPtr(s.address),
           llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
     }
+    for (const cpu::ScalarMathSymbol& s : cpu::scalar_math_symbols()) {
+      symbols[jit_->mangleAndIntern(s.name)] = {
+          llvm::orc::ExecutorAddr::fromPtr(s.address),
+          llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+    }
     check(jit_->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols))));
+  }
+
+  // Appends the optimised IR of a kernel to the file `path` (JX_JIT_DUMP: for reading what
+  // the vectoriser made of a loop).
+  static void dump(const llvm::Module& module, const std::string& key, const char* path) {
+    std::error_code error;
+    llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Append);
+    if (error) return;
+    os << "; " << key << "\n";
+    module.print(os, nullptr);
   }
 
   void optimize(llvm::Module& module) {
@@ -230,10 +247,47 @@ std::optional<cpu::MathFn> elementary_function(Prim p) {
   }
 }
 
+std::optional<ScalarFunction> scalar_function(Prim p) {
+  switch (p) {
+#define JX_SCALAR(PRIM, NAME, ARITY) \
+  case Prim::PRIM:                   \
+    return ScalarFunction{NAME, ARITY};
+    JX_SCALAR(exp2, "exp2", 1)
+    JX_SCALAR(cbrt, "cbrt", 1)
+    JX_SCALAR(tan, "tan", 1)
+    JX_SCALAR(asin, "asin", 1)
+    JX_SCALAR(acos, "acos", 1)
+    JX_SCALAR(atan, "atan", 1)
+    JX_SCALAR(sinh, "sinh", 1)
+    JX_SCALAR(cosh, "cosh", 1)
+    JX_SCALAR(asinh, "asinh", 1)
+    JX_SCALAR(acosh, "acosh", 1)
+    JX_SCALAR(atanh, "atanh", 1)
+    JX_SCALAR(erf, "erf", 1)
+    JX_SCALAR(erfc, "erfc", 1)
+    JX_SCALAR(erf_inv, "erf_inv", 1)
+    JX_SCALAR(lgamma, "lgamma", 1)
+    JX_SCALAR(digamma, "digamma", 1)
+    JX_SCALAR(pow, "pow", 2)
+    JX_SCALAR(atan2, "atan2", 2)
+    JX_SCALAR(nextafter, "nextafter", 2)
+    JX_SCALAR(rem, "fmod", 2)  // float operands only (codegen_supports)
+#undef JX_SCALAR
+    default:
+      return std::nullopt;
+  }
+}
+
 bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray& out) {
   if (!enabled() || in.empty()) return false;
   if (elementary_function(p)) {
     return in.size() == 1 && is_float(in[0].dtype) && out.dtype == in[0].dtype;
+  }
+  if (auto f = scalar_function(p)) {
+    for (const ShapedArray& a : in) {
+      if (a.dtype != out.dtype) return false;
+    }
+    return static_cast<int>(in.size()) == f->arity && is_float(out.dtype);
   }
   auto same = [&](size_t from) {
     for (size_t i = from; i < in.size(); ++i) {
@@ -252,8 +306,15 @@ bool codegen_supports(Prim p, std::span<const ShapedArray> in, const ShapedArray
       return in.size() == 2 && same(0) && (fl || integer) && out.dtype == d;
     case Prim::div:
     case Prim::sqrt:
+    case Prim::rsqrt:
     case Prim::abs:
+    case Prim::floor:
+    case Prim::ceil:
       return (in.size() == (p == Prim::div ? 2u : 1u)) && same(0) && fl && out.dtype == d;
+    case Prim::sign:
+      return in.size() == 1 && (fl || integer) && out.dtype == d;
+    case Prim::clamp:
+      return in.size() == 3 && same(0) && (fl || integer) && out.dtype == d;
     case Prim::is_finite:
       return in.size() == 1 && fl && out.dtype == DType::bool_;
     case Prim::neg:

@@ -95,6 +95,13 @@ bool codegen_loads(DType d);
 // The eager kernel's elementary function (backend/cpu/vector_math.h) a generated loop calls for
 // p (exp, log, log1p, expm1, sin, cos, tanh, logistic), if p is one.
 std::optional<cpu::MathFn> elementary_function(Prim p);
+// The function of backend/cpu/vector_math.h's scalar_math_symbols() that generated loops call
+// one value at a time for p (asin, erf, lgamma, pow, ...: "jx_<name>_f32"/"_f64"), if p is one.
+struct ScalarFunction {
+  const char* name;
+  int arity;
+};
+std::optional<ScalarFunction> scalar_function(Prim p);
 // True when row programs implement the reduction p (reduce_sum, reduce_max, reduce_min) of
 // rows of `row` elements of dtype d in the eager kernel's order (float sums: rows of at most 128
 // leaves of its pairwise summation).

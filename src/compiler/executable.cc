@@ -61,9 +61,10 @@ class LoopStep {
     // Compute counts too: an elementary function or a threefry hash costs an element about
     // what streaming these many bytes does, so expensive loops split into smaller pieces (XLA
     // counts transcendentals as no work when it decides threads: jax#32707).
-    constexpr int64_t kFunctionBytes = 32, kHashBytes = 64;
+    constexpr int64_t kFunctionBytes = 32, kHashBytes = 64, kScalarCallBytes = 128;
     for (const LoopProgram::Op& op : program_.ops) {
       if (elementary_function(op.prim)) bytes_ += kFunctionBytes * per_element;
+      if (scalar_function(op.prim)) bytes_ += kScalarCallBytes * per_element;
       if (op.prim == Prim::random_bits) bytes_ += kHashBytes * per_element;
     }
   }

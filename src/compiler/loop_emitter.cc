@@ -156,6 +156,40 @@ llvm::Value* math_call(llvm::IRBuilder<>& b, llvm::Module& m, cpu::MathFn fn, DT
   return parts[0];
 }
 
+// a < b (less) or a > b, ordered, for floats or integers of the given signedness.
+llvm::Value* compare_values(llvm::IRBuilder<>& b, bool fl, bool sig, llvm::Value* l, llvm::Value* r,
+                            bool less) {
+  if (fl) return less ? b.CreateFCmpOLT(l, r) : b.CreateFCmpOGT(l, r);
+  using P = llvm::CmpInst;
+  return b.CreateICmp(less ? (sig ? P::ICMP_SLT : P::ICMP_ULT) : (sig ? P::ICMP_SGT : P::ICMP_UGT),
+                      l, r);
+}
+
+// A scalar_function (one value at a time, as the eager kernel calls it) on `width` lanes.
+llvm::Value* scalar_call(llvm::IRBuilder<>& b, llvm::Module& m, const ScalarFunction& fn, DType d,
+                         const Values& x, unsigned width) {
+  llvm::Type* t = scalar_type(m.getContext(), d);
+  const std::string name = std::string("jx_") + fn.name + (d == DType::float64 ? "_f64" : "_f32");
+  llvm::Function* f = m.getFunction(name);
+  if (f == nullptr) {
+    f = llvm::Function::Create(
+        llvm::FunctionType::get(t, std::vector<llvm::Type*>(static_cast<size_t>(fn.arity), t),
+                                false),
+        llvm::Function::ExternalLinkage, name, m);
+    f->setDoesNotThrow();
+    f->setWillReturn();
+    f->setOnlyAccessesInaccessibleMemory();  // libm may set errno
+  }
+  if (width == 1) return b.CreateCall(f, x);
+  llvm::Value* r = llvm::PoisonValue::get(llvm::FixedVectorType::get(t, width));
+  for (unsigned l = 0; l < width; ++l) {
+    Values lane;
+    for (llvm::Value* v : x) lane.push_back(b.CreateExtractElement(v, uint64_t{l}));
+    r = b.CreateInsertElement(r, b.CreateCall(f, lane), uint64_t{l});
+  }
+  return r;
+}
+
 // One operation on `width` lanes, with the eager kernels' semantics for its operand dtype `in`.
 llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::Op& op,
                      const Values& x, DType in, unsigned width) {
@@ -197,6 +231,7 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
     return b.CreateSelect(too_far, zero, b.CreateBinOp(kind, x[0], safe));
   };
   if (auto fn = elementary_function(op.prim)) return math_call(b, m, *fn, in, x[0], width);
+  if (auto fn = scalar_function(op.prim)) return scalar_call(b, m, *fn, in, x, width);
   using P = llvm::CmpInst;
   switch (op.prim) {
     case Prim::add:
@@ -213,6 +248,37 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
       return intrinsic(llvm::Intrinsic::fabs, x[0]);
     case Prim::sqrt:
       return intrinsic(llvm::Intrinsic::sqrt, x[0]);
+    case Prim::rsqrt:
+      return b.CreateFDiv(llvm::ConstantFP::get(x[0]->getType(), 1.0),
+                          intrinsic(llvm::Intrinsic::sqrt, x[0]));
+    case Prim::floor:
+      return intrinsic(llvm::Intrinsic::floor, x[0]);
+    case Prim::ceil:
+      return intrinsic(llvm::Intrinsic::ceil, x[0]);
+    case Prim::sign: {
+      // Floats: x itself at zeros and NaN, else 1 with x's sign; integers: -1, 0 or 1.
+      llvm::Type* type = x[0]->getType();
+      if (fl) {
+        llvm::Value* keep = b.CreateFCmpUEQ(x[0], llvm::ConstantFP::get(type, 0.0));
+        llvm::Function* copysign =
+            llvm::Intrinsic::getDeclaration(&m, llvm::Intrinsic::copysign, {type});
+        return b.CreateSelect(keep, x[0],
+                              b.CreateCall(copysign, {llvm::ConstantFP::get(type, 1.0), x[0]}));
+      }
+      llvm::Value* zero = llvm::ConstantInt::get(type, 0);
+      llvm::Value* positive =
+          b.CreateZExt(sig ? b.CreateICmpSGT(x[0], zero) : b.CreateICmpNE(x[0], zero), type);
+      if (!sig) return positive;
+      return b.CreateSub(positive, b.CreateZExt(b.CreateICmpSLT(x[0], zero), type));
+    }
+    case Prim::clamp: {
+      // The eager clamp_op: NaN if any operand is NaN, else min(max(x, lo), hi) by compares.
+      llvm::Value* y = b.CreateSelect(compare_values(b, fl, sig, x[1], x[0], true), x[0], x[1]);
+      y = b.CreateSelect(compare_values(b, fl, sig, y, x[2], false), x[2], y);
+      if (!fl) return y;
+      llvm::Value* nan = b.CreateOr(b.CreateFCmpUNO(x[0], x[1]), b.CreateFCmpUNO(x[2], x[2]));
+      return b.CreateSelect(nan, llvm::ConstantFP::getQNaN(x[0]->getType()), y);
+    }
     case Prim::max:
       return choose(true);
     case Prim::min:

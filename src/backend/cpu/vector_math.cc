@@ -19,6 +19,7 @@
 #include <immintrin.h>
 #endif
 
+#include "backend/cpu/special_math.h"
 #include "backend/cpu/thread_pool.h"
 
 namespace jx::cpu {
@@ -229,6 +230,41 @@ std::span<const MathSymbol> math_symbols() {
 #undef JX_MATH
     return s;
   }();
+  return symbols;
+}
+
+std::span<const ScalarMathSymbol> scalar_math_symbols() {
+  using F1 = float (*)(float);
+  using D1 = double (*)(double);
+  using F2 = float (*)(float, float);
+  using D2 = double (*)(double, double);
+  auto address = [](auto f) { return reinterpret_cast<void*>(f); };
+  static const std::vector<ScalarMathSymbol> symbols = {
+#define JX_LIBM(NAME, F32, F64, ARITY)                             \
+  {"jx_" NAME "_f32", ARITY, address(static_cast<F##ARITY>(F32))}, \
+      {"jx_" NAME "_f64", ARITY, address(static_cast<D##ARITY>(F64))},
+      JX_LIBM("exp2", ::exp2f, ::exp2, 1)                  //
+      JX_LIBM("cbrt", ::cbrtf, ::cbrt, 1)                  //
+      JX_LIBM("tan", ::tanf, ::tan, 1)                     //
+      JX_LIBM("asin", ::asinf, ::asin, 1)                  //
+      JX_LIBM("acos", ::acosf, ::acos, 1)                  //
+      JX_LIBM("atan", ::atanf, ::atan, 1)                  //
+      JX_LIBM("sinh", ::sinhf, ::sinh, 1)                  //
+      JX_LIBM("cosh", ::coshf, ::cosh, 1)                  //
+      JX_LIBM("asinh", ::asinhf, ::asinh, 1)               //
+      JX_LIBM("acosh", ::acoshf, ::acosh, 1)               //
+      JX_LIBM("atanh", ::atanhf, ::atanh, 1)               //
+      JX_LIBM("erf", ::erff, ::erf, 1)                     //
+      JX_LIBM("erfc", ::erfcf, ::erfc, 1)                  //
+      JX_LIBM("erf_inv", &cpu::erf_inv, &cpu::erf_inv, 1)  //
+      JX_LIBM("lgamma", &cpu::lgamma, &cpu::lgamma, 1)     //
+      JX_LIBM("digamma", &cpu::digamma, &cpu::digamma, 1)  //
+      JX_LIBM("pow", ::powf, ::pow, 2)                     //
+      JX_LIBM("atan2", ::atan2f, ::atan2, 2)               //
+      JX_LIBM("nextafter", ::nextafterf, ::nextafter, 2)   //
+      JX_LIBM("fmod", ::fmodf, ::fmod, 2)                  //
+#undef JX_LIBM
+  };
   return symbols;
 }
 

@@ -37,4 +37,15 @@ struct MathSymbol {
 };
 std::span<const MathSymbol> math_symbols();
 
+// The elementary functions the eager kernels compute one value at a time (libm's, and
+// special_math.h's erf_inv, lgamma and digamma), for generated loops to call the very same:
+// "jx_<name>_f32" and "jx_<name>_f64" for name in exp2 cbrt tan asin acos atan sinh cosh asinh
+// acosh atanh erf erfc erf_inv lgamma digamma (one operand), pow atan2 nextafter fmod (two).
+struct ScalarMathSymbol {
+  const char* name;
+  int arity;
+  void* address;
+};
+std::span<const ScalarMathSymbol> scalar_math_symbols();
+
 }  // namespace jx::cpu
