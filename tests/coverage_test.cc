@@ -3,6 +3,7 @@
 // transpose) are reported as present/absent, never faked.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "compiler/codegen.h"
 #include "ir/primitive.h"
 
 namespace jx {
@@ -108,16 +110,39 @@ TEST(Coverage, ReportTransformationRules) {
     transpose += static_cast<bool>(r.transpose);
     partial_eval += static_cast<bool>(r.partial_eval);
     dce += static_cast<bool>(r.dce);
-    lowering += static_cast<bool>(r.lowering);
   }
-  // Lowerings come with the code generator ("jit, part 2"); until then jit runs each
-  // equation's CPU kernel (every primitive has one: the first test).
+  // Under jit every primitive runs (its CPU kernel, called from the plan: the first test);
+  // the code generator's table (compiler/codegen.h) also lowers some into fused loops: those
+  // codegen_supports takes on float32, int32 or bool operands, the reductions row programs
+  // generate, and what the planner fuses as index remapping, stores or random bits
+  // (compiler/fusion.h).
+  const std::vector<Prim> structural{
+      Prim::reduce_sum,  Prim::reduce_max, Prim::reduce_min,  Prim::broadcast_in_dim,
+      Prim::transpose,   Prim::slice,      Prim::rev,         Prim::reshape,
+      Prim::expand_dims, Prim::squeeze,    Prim::concatenate, Prim::random_bits};
+  std::string kernels_only;
+  for (Prim p : all_primitives()) {
+    bool generated = std::find(structural.begin(), structural.end(), p) != structural.end();
+    for (DType d : {DType::float32, DType::int32, DType::bool_}) {
+      for (size_t arity = 1; arity <= 3 && !generated; ++arity) {
+        std::vector<ShapedArray> in(arity, ShapedArray{Shape({4}), d, false});
+        if (p == Prim::select_n) in[0].dtype = DType::bool_;
+        for (DType out : {d, DType::bool_, DType::float64}) {
+          generated |= compiler::codegen_supports(p, in, ShapedArray{Shape({4}), out, false});
+        }
+      }
+    }
+    lowering += generated;
+    if (!generated) kernels_only += " " + std::string(primitive_name(p));
+  }
+  EXPECT_GT(lowering, 60);
   std::cout << "primitives: " << kNumPrimitives << "; batch rules: " << batch
             << " (absent: " << kNumPrimitives - batch
             << ": iota, which has no operands, and the internal custom_lin); jvp rules: " << jvp
             << " (absent:" << no_jvp << "); transpose rules: " << transpose
             << "; partial_eval rules: " << partial_eval << "; dce rules: " << dce
-            << "; lowerings: " << lowering << "\n";
+            << "; lowered into generated loops: " << lowering
+            << " (kernel calls only:" << kernels_only << ")\n";
 }
 
 }  // namespace
