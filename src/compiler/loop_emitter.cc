@@ -202,12 +202,8 @@ llvm::Value* emit_op(llvm::IRBuilder<>& b, llvm::Module& m, const LoopProgram::O
   // max/min as the eager kernels: for floats NaN if either operand is NaN, else
   // x > y ? x : y (so max(-0., +0.) is +0.).
   auto choose = [&](bool greater) -> llvm::Value* {
-    llvm::Value* pick =
-        fl ? (greater ? b.CreateFCmpOGT(x[0], x[1]) : b.CreateFCmpOLT(x[0], x[1]))
-           : b.CreateICmp(greater ? (sig ? llvm::CmpInst::ICMP_SGT : llvm::CmpInst::ICMP_UGT)
-                                  : (sig ? llvm::CmpInst::ICMP_SLT : llvm::CmpInst::ICMP_ULT),
-                          x[0], x[1]);
-    llvm::Value* chosen = b.CreateSelect(pick, x[0], x[1]);
+    llvm::Value* chosen =
+        b.CreateSelect(compare_values(b, fl, sig, x[0], x[1], !greater), x[0], x[1]);
     if (!fl) return chosen;
     llvm::Value* nan = llvm::ConstantFP::getQNaN(x[0]->getType());
     return b.CreateSelect(b.CreateFCmpUNO(x[0], x[1]), nan, chosen);
